@@ -1,0 +1,38 @@
+"""Alembic environment: run on a connection handed in by oauthhandler (migrate command), or on the URL in the config."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from oauthhandler.adapters.sql.database import create_engine
+from oauthhandler.adapters.sql.tables import metadata
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_from_url(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(_run)
+    await engine.dispose()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    asyncio.run(_run_from_url(config.get_main_option("sqlalchemy.url") or ""))

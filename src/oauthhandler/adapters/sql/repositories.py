@@ -1,0 +1,266 @@
+"""SQL repositories on one AsyncConnection, in SQLAlchemy Core: no ORM session on any request path."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from oauthhandler.adapters.sql import tables as t
+from oauthhandler.adapters.sql.codec import RowCodec
+from oauthhandler.domain.model import (
+    Account,
+    ApiKey,
+    AuthorizationAttempt,
+    Connection,
+    ConnectionStatus,
+    EmailVerification,
+    ProviderConfig,
+    TokenSet,
+)
+
+
+def _upsert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any], keys: list[str], update: list[str]) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_={k: statement.excluded[k] for k in update}
+    )
+
+
+def _account(row: Any) -> Account:
+    return Account(row.id, row.email, row.password_hash, row.email_verified, row.created_at)
+
+
+class _Repo:
+    def __init__(self, conn: AsyncConnection, codec: RowCodec) -> None:
+        self.conn, self.codec = conn, codec
+
+
+class SqlAccountRepository(_Repo):
+    async def add(self, account: Account) -> bool:
+        try:
+            async with self.conn.begin_nested():
+                await self.conn.execute(
+                    t.accounts.insert().values(
+                        id=account.id, email=account.email, password_hash=account.password_hash,
+                        email_verified=account.email_verified, created_at=account.created_at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def get(self, account_id: str) -> Account | None:
+        row = (await self.conn.execute(t.accounts.select().where(t.accounts.c.id == account_id))).first()
+        return _account(row) if row else None
+
+    async def by_email(self, email: str) -> Account | None:
+        row = (await self.conn.execute(t.accounts.select().where(t.accounts.c.email == email))).first()
+        return _account(row) if row else None
+
+    async def mark_verified(self, account_id: str) -> None:
+        await self.conn.execute(t.accounts.update().where(t.accounts.c.id == account_id).values(email_verified=True))
+
+
+class SqlApiKeyRepository(_Repo):
+    async def add(self, key: ApiKey) -> None:
+        await self.conn.execute(
+            t.api_keys.insert().values(
+                id=key.id, account_id=key.account_id, name=key.name, key_hash=key.key_hash, created_at=key.created_at
+            )
+        )
+
+    async def list(self, account_id: str) -> list[ApiKey]:
+        k = t.api_keys.c
+        rows = await self.conn.execute(
+            t.api_keys.select().where(k.account_id == account_id, k.revoked_at.is_(None)).order_by(k.created_at)
+        )
+        return [ApiKey(r.id, r.account_id, r.name, r.key_hash, r.created_at, r.revoked_at) for r in rows]
+
+    async def revoke(self, account_id: str, key_id: str, at: datetime) -> bool:
+        k = t.api_keys.c
+        result = await self.conn.execute(
+            t.api_keys.update()
+            .where(k.id == key_id, k.account_id == account_id, k.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(result.rowcount)
+
+    async def account_for(self, key_hash: str) -> Account | None:
+        k, a = t.api_keys.c, t.accounts.c
+        row = (
+            await self.conn.execute(
+                sa.select(a.id, a.email, a.password_hash, a.email_verified, a.created_at)
+                .select_from(t.api_keys.join(t.accounts, k.account_id == a.id))
+                .where(k.key_hash == key_hash, k.revoked_at.is_(None))
+            )
+        ).first()
+        return _account(row) if row else None
+
+
+class SqlVerificationRepository(_Repo):
+    async def add(self, verification: EmailVerification) -> None:
+        await self.conn.execute(
+            t.email_verifications.insert().values(
+                token_hash=verification.token_hash, account_id=verification.account_id,
+                expires_at=verification.expires_at,
+            )
+        )
+
+    async def consume(self, token_hash: str, now: datetime) -> str | None:
+        v = t.email_verifications.c
+        result = await self.conn.execute(
+            t.email_verifications.update()
+            .where(v.token_hash == token_hash, v.used_at.is_(None), v.expires_at > now)
+            .values(used_at=now)
+        )
+        if not result.rowcount:
+            return None
+        row = (await self.conn.execute(sa.select(v.account_id).where(v.token_hash == token_hash))).first()
+        return row.account_id if row else None
+
+
+class SqlProviderRepository(_Repo):
+    async def get(self, account_id: str, name: str) -> ProviderConfig | None:
+        p = t.providers.c
+        row = (await self.conn.execute(t.providers.select().where(p.account_id == account_id, p.name == name))).first()
+        return self.codec.provider(row) if row else None
+
+    async def list(self, account_id: str) -> list[ProviderConfig]:
+        p = t.providers.c
+        rows = await self.conn.execute(t.providers.select().where(p.account_id == account_id).order_by(p.name))
+        return [self.codec.provider(r) for r in rows]
+
+    async def save(self, config: ProviderConfig) -> None:
+        values = self.codec.provider_values(config)
+        update = [k for k in values if k not in ("account_id", "name", "created_at")]
+        await self.conn.execute(_upsert(self.conn, t.providers, values, ["account_id", "name"], update))
+
+    async def delete(self, account_id: str, name: str) -> bool:
+        p = t.providers.c
+        result = await self.conn.execute(t.providers.delete().where(p.account_id == account_id, p.name == name))
+        return bool(result.rowcount)
+
+
+class SqlConnectionRepository(_Repo):
+    async def get(self, account_id: str, provider: str, end_user_id: str) -> Connection | None:
+        c = t.connections.c
+        row = (
+            await self.conn.execute(
+                t.connections.select().where(
+                    c.account_id == account_id, c.provider == provider, c.end_user_id == end_user_id
+                )
+            )
+        ).first()
+        return self.codec.connection(row) if row else None
+
+    async def by_id(self, connection_id: str) -> Connection | None:
+        row = (await self.conn.execute(t.connections.select().where(t.connections.c.id == connection_id))).first()
+        return self.codec.connection(row) if row else None
+
+    async def list(self, account_id: str, provider: str) -> list[Connection]:
+        c = t.connections.c
+        rows = await self.conn.execute(
+            t.connections.select().where(c.account_id == account_id, c.provider == provider).order_by(c.created_at)
+        )
+        return [self.codec.connection(r) for r in rows]
+
+    async def upsert(self, connection: Connection) -> Connection:
+        values = {
+            "id": connection.id, "account_id": connection.account_id, "provider": connection.provider,
+            "end_user_id": connection.end_user_id, "status": connection.status.value,
+            "tokens_enc": self.codec.seal_tokens(connection.tokens), "scopes": list(connection.tokens.scopes),
+            "expires_at": connection.tokens.expires_at, "connection_config": connection.connection_config,
+            "created_at": connection.created_at, "updated_at": connection.updated_at,
+            "last_refreshed_at": None,
+        }
+        update = ["status", "tokens_enc", "scopes", "expires_at", "connection_config", "updated_at"]
+        await self.conn.execute(
+            _upsert(self.conn, t.connections, values, ["account_id", "provider", "end_user_id"], update)
+        )
+        stored = await self.get(connection.account_id, connection.provider, connection.end_user_id)
+        return stored or replace(connection)
+
+    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime) -> None:
+        await self.conn.execute(
+            t.connections.update()
+            .where(t.connections.c.id == connection_id)
+            .values(
+                tokens_enc=self.codec.seal_tokens(tokens), scopes=list(tokens.scopes), expires_at=tokens.expires_at,
+                updated_at=refreshed_at, last_refreshed_at=refreshed_at,
+            )
+        )
+
+    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime) -> None:
+        await self.conn.execute(
+            t.connections.update().where(t.connections.c.id == connection_id).values(status=status.value, updated_at=at)
+        )
+
+    async def delete(self, connection_id: str) -> None:
+        await self.conn.execute(t.connections.delete().where(t.connections.c.id == connection_id))
+
+    async def delete_for_provider(self, account_id: str, provider: str) -> None:
+        c = t.connections.c
+        await self.conn.execute(t.connections.delete().where(c.account_id == account_id, c.provider == provider))
+
+
+class SqlAttemptRepository(_Repo):
+    async def add(self, attempt: AuthorizationAttempt) -> None:
+        await self.conn.execute(
+            t.attempts.insert().values(
+                id=attempt.id, account_id=attempt.account_id, provider=attempt.provider,
+                end_user_id=attempt.end_user_id, redirect_url=attempt.redirect_url,
+                connection_config=attempt.connection_config, connect_token_hash=attempt.connect_token_hash,
+                connect_expires_at=attempt.connect_expires_at,
+            )
+        )
+
+    def _attempt(self, row: Any) -> AuthorizationAttempt:
+        return AuthorizationAttempt(
+            id=row.id, account_id=row.account_id, provider=row.provider, end_user_id=row.end_user_id,
+            redirect_url=row.redirect_url, connection_config=dict(row.connection_config),
+            connect_token_hash=row.connect_token_hash, connect_expires_at=row.connect_expires_at,
+            state_hash=row.state_hash, state_expires_at=row.state_expires_at,
+            code_verifier=self.codec.open(row.code_verifier_enc), browser_hash=row.browser_hash,
+        )
+
+    async def by_connect_token(self, token_hash: str) -> AuthorizationAttempt | None:
+        a = t.attempts.c
+        row = (
+            await self.conn.execute(
+                t.attempts.select().where(a.connect_token_hash == token_hash, a.connect_used_at.is_(None))
+            )
+        ).first()
+        return self._attempt(row) if row else None
+
+    async def use_connect_link(self, attempt: AuthorizationAttempt, now: datetime) -> bool:
+        a = t.attempts.c
+        result = await self.conn.execute(
+            t.attempts.update()
+            .where(a.id == attempt.id, a.connect_used_at.is_(None))
+            .values(
+                connect_used_at=now, state_hash=attempt.state_hash, state_expires_at=attempt.state_expires_at,
+                code_verifier_enc=self.codec.seal(attempt.code_verifier), browser_hash=attempt.browser_hash,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def by_state(self, state_hash: str) -> AuthorizationAttempt | None:
+        a = t.attempts.c
+        row = (
+            await self.conn.execute(t.attempts.select().where(a.state_hash == state_hash, a.state_used_at.is_(None)))
+        ).first()
+        return self._attempt(row) if row else None
+
+    async def consume_state(self, attempt_id: str, now: datetime) -> bool:
+        a = t.attempts.c
+        result = await self.conn.execute(
+            t.attempts.update().where(a.id == attempt_id, a.state_used_at.is_(None)).values(state_used_at=now)
+        )
+        return bool(result.rowcount)

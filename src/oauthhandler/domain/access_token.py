@@ -1,0 +1,73 @@
+"""Use-case: hand out a working access token, refreshing it exactly once when it is about to expire."""
+
+from __future__ import annotations
+
+from oauthhandler.domain.errors import (
+    ConnectionNotFound,
+    GrantRejected,
+    ProviderUnavailable,
+    ReauthorizationRequired,
+)
+from oauthhandler.domain.model import Account, Connection, ConnectionStatus, IssuedToken
+from oauthhandler.domain.providers import resolve_spec
+from oauthhandler.domain.services import Services
+
+
+async def get_access_token(
+    svc: Services, account: Account, provider: str, end_user_id: str, *, force_refresh: bool = False
+) -> IssuedToken:
+    """A fresh token is one read; an expiring one is refreshed under the connection's lease."""
+    async with svc.db.read() as uow:
+        seen = await uow.connections.get(account.id, provider, end_user_id)
+    if seen is None:
+        raise ConnectionNotFound()
+    if seen.status != ConnectionStatus.ACTIVE:
+        raise ReauthorizationRequired()
+    if not force_refresh and not seen.tokens.expires_within(svc.policy.refresh_margin, svc.clock.now()):
+        return IssuedToken(seen.tokens, refreshed=False)
+    return await _refresh(svc, seen, force_refresh)
+
+
+async def _refresh(svc: Services, seen: Connection, force: bool) -> IssuedToken:
+    async with svc.refresh_lock.hold(seen.id):
+        # Re-read under the lease: whoever held it before us may have refreshed already.
+        async with svc.db.read() as uow:
+            current = await uow.connections.by_id(seen.id)
+            config = await uow.providers.get(seen.account_id, seen.provider)
+        if current is None or config is None:
+            raise ConnectionNotFound()
+        if current.status != ConnectionStatus.ACTIVE:
+            raise ReauthorizationRequired()
+        now = svc.clock.now()
+        if current.tokens != seen.tokens:
+            return IssuedToken(current.tokens, refreshed=True)
+        if not force and not current.tokens.expires_within(svc.policy.refresh_margin, now):
+            return IssuedToken(current.tokens, refreshed=False)
+        if not current.tokens.refresh_token:
+            if current.tokens.is_expired(now):
+                raise ReauthorizationRequired("The token expired and the provider gave no refresh token.")
+            return IssuedToken(current.tokens, refreshed=False)
+        spec = resolve_spec(svc, config)
+        try:
+            fresh = await svc.oauth.refresh(
+                spec, config.credentials, current.tokens, connection_config=current.connection_config, now=now
+            )
+        except GrantRejected as exc:
+            if exc.error not in spec.reauthorization_errors:
+                raise ProviderUnavailable(f"The provider refused the refresh ({exc.error}).") from None
+            async with svc.db.transaction() as uow:
+                await uow.connections.set_status(current.id, ConnectionStatus.NEEDS_REAUTHORIZATION, now)
+                await uow.commit()
+            raise ReauthorizationRequired() from None
+        except ProviderUnavailable:
+            if current.tokens.is_expired(now):
+                raise
+            return IssuedToken(current.tokens, refreshed=False)
+        tokens = current.tokens.renewed_by(fresh)
+        # Stored before anyone is answered: a rotated refresh token is never lost.
+        async with svc.db.transaction() as uow:
+            await uow.connections.save_tokens(current.id, tokens, now)
+            await uow.commit()
+        return IssuedToken(tokens, refreshed=True)
+
+
