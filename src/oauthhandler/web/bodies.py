@@ -1,0 +1,60 @@
+"""Bodies that may come as JSON or as form data (the seed-named routes), read into plain fields."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from litestar import Request
+
+from oauthhandler.domain.accounts import authenticate_api_key, authenticate_password
+from oauthhandler.domain.errors import InvalidRequest, Unauthorized
+from oauthhandler.domain.model import Account
+from oauthhandler.domain.services import Services
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def read_fields(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The body's fields: a JSON object, or form fields (a repeated field becomes a list)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in _FORMS:
+        form = await request.form()
+        return {k: (vs if len(vs := form.getall(k)) > 1 else vs[0]) for k in form}
+    body = await request.body()
+    if not body.strip():
+        return {}
+    if content_type and content_type != "application/json":
+        raise InvalidRequest("body: send application/json or form data")
+    try:
+        data = await request.json()
+    except Exception:
+        raise InvalidRequest("body: not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("body: must be a JSON object")
+    return data
+
+
+async def caller(
+    request: Request[Any, Any, Any], svc: Services, *, email: str | None = None, password: str | None = None
+) -> Account:
+    """Who is calling: a Bearer API key, HTTP Basic email and password, or (seed routes) form login creds."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    if scheme == "bearer" and value:
+        return await authenticate_api_key(svc, value)
+    if scheme == "basic" and value:
+        try:
+            login, _, secret = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized() from None
+        return await authenticate_password(svc, login, secret)
+    if email and password and not scheme:
+        return await authenticate_password(svc, email, password)
+    raise Unauthorized()
+
+
+async def provide_account(request: Request[Any, Any, Any], svc: Services) -> Account:
+    """The dependency every /api/v1 route takes."""
+    return await caller(request, svc)
