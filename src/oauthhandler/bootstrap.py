@@ -48,8 +48,13 @@ def build_mailer(settings: Settings) -> Mailer:
     if not settings.smtp_host:
         return LogMailer()
     return SmtpMailer(
-        settings.smtp_host, settings.smtp_port, settings.smtp_from, username=settings.smtp_username,
-        password=settings.smtp_password, starttls=settings.smtp_starttls, use_tls=settings.smtp_tls,
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+        use_tls=settings.smtp_tls,
     )
 
 
@@ -69,7 +74,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         catalog=YamlCatalog.load(settings.providers_file),
         oauth=oauth,
         refresh_lock=SqlRefreshLease(
-            engine, clock, ttl=timedelta(seconds=settings.provider_timeout_seconds * 3 + 30),
+            engine,
+            clock,
+            ttl=timedelta(seconds=settings.provider_timeout_seconds * 3 + 30),
             wait=timedelta(seconds=settings.provider_timeout_seconds * 3 + 45),
         ),
         policy=Policy(
@@ -88,8 +95,11 @@ def build_app(settings: Settings | None = None) -> Litestar:
     db = runtime.services.db
     assert isinstance(db, SqlDatabase)
     context = AppContext(
-        services=runtime.services, secret_key=runtime.secret_key, secure_cookies=settings.secure_cookies,
-        ready=db.ping, on_shutdown=[runtime.close],
+        services=runtime.services,
+        secret_key=runtime.secret_key,
+        secure_cookies=settings.secure_cookies,
+        ready=db.ping,
+        on_shutdown=[runtime.close],
     )
     return create_app(context)
 

@@ -155,9 +155,7 @@ def test_refresh_rotation_rejects_old_refresh_token(server: LoopbackAuthServer) 
     assert third.status_code == 200 and "refresh_token" not in third.json()
     assert _refresh(server, second.json()["refresh_token"]).status_code == 200
     assert len(server.token_requests("refresh_token")) == 4
-    revoke = httpx.post(
-        server.revocation_url, data={"token": second.json()["refresh_token"]}, auth=("app", "s3cret")
-    )
+    revoke = httpx.post(server.revocation_url, data={"token": second.json()["refresh_token"]}, auth=("app", "s3cret"))
     assert revoke.status_code == 200
     assert _refresh(server, second.json()["refresh_token"]).json()["error"] == "invalid_grant"
 

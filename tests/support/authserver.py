@@ -294,9 +294,7 @@ class LoopbackAuthServer:
     def start(self) -> LoopbackAuthServer:
         """Bind an ephemeral port and serve in a daemon thread."""
         self._http = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -327,9 +325,7 @@ class LoopbackAuthServer:
         """Register (or replace) a confidential client."""
         if token_endpoint_auth_method not in AUTH_METHODS:
             raise ValueError(f"unsupported auth method {token_endpoint_auth_method!r}")
-        client = Client(
-            client_id, client_secret, list(redirect_uris), token_endpoint_auth_method, scope, require_pkce
-        )
+        client = Client(client_id, client_secret, list(redirect_uris), token_endpoint_auth_method, scope, require_pkce)
         with self.lock:
             self.clients[client_id] = client
 
@@ -409,9 +405,7 @@ class LoopbackAuthServer:
                 return resp
             if flask_request.method == "POST" or self.auto_approve:
                 approved = self.auto_approve or flask_request.form.get("confirm") == "yes"
-                return server.create_authorization_response(
-                    grant=grant, grant_user=ALICE if approved else None
-                )
+                return server.create_authorization_response(grant=grant, grant_user=ALICE if approved else None)
             hidden = "".join(
                 f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                 for k, v in flask_request.args.items()
@@ -502,8 +496,6 @@ def _json_error(status: int, error: str, description: str) -> Response:
 def _form_request(req: Request, data: dict[str, Any]) -> Request:
     """Re-encode a JSON token request as the form request Authlib expects."""
     body = urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}).encode()
-    environ = dict(
-        req.environ, CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body))
-    )
+    environ = dict(req.environ, CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)))
     environ["wsgi.input"] = io.BytesIO(body)
     return Request(environ)

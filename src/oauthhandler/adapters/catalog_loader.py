@@ -53,7 +53,7 @@ class _Entry(BaseModel):
         return ProviderSpec(name=name, connection_config=fields, **data)
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Any) -> str:
     key = ".".join(str(p) for p in error["loc"]) or "(entry)"
     if error["type"] == "extra_forbidden":
         return f"unknown key '{key}'"

@@ -39,7 +39,5 @@ def _generated(path: Path, value: str, what: str) -> str:
 def load_keys(data_dir: Path, secret_key: str | None, encryption_keys: str | None) -> Keys:
     """Keys as configured; whatever is not configured is generated once into the data folder."""
     secret = secret_key or _generated(data_dir / "secret_key", secrets.token_urlsafe(48), "OAUTHHANDLER_SECRET_KEY")
-    text = encryption_keys or _generated(
-        data_dir / "encryption_keys", new_key_text(), "OAUTHHANDLER_ENCRYPTION_KEYS"
-    )
+    text = encryption_keys or _generated(data_dir / "encryption_keys", new_key_text(), "OAUTHHANDLER_ENCRYPTION_KEYS")
     return Keys(secret, [parse_key(k) for k in text.split(",") if k.strip()])

@@ -69,5 +69,3 @@ async def _refresh(svc: Services, seen: Connection, force: bool) -> IssuedToken:
             await uow.connections.save_tokens(current.id, tokens, now)
             await uow.commit()
         return IssuedToken(tokens, refreshed=True)
-
-

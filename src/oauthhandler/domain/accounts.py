@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from oauthhandler.domain.errors import EmailNotVerified, EmailTaken, InvalidRequest, InvalidToken, Unauthorized
+from oauthhandler.domain.errors import (
+    EmailNotVerified,
+    EmailTaken,
+    InvalidRequest,
+    InvalidToken,
+    Unauthorized,
+)
 from oauthhandler.domain.model import Account, EmailVerification
 from oauthhandler.domain.randomness import digest, new_id, new_token
 from oauthhandler.domain.services import Services

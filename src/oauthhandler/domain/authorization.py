@@ -84,8 +84,14 @@ async def start_authorization(
         token = new_token()
         expires_at = svc.clock.now() + svc.policy.connect_ttl
         attempt = AuthorizationAttempt(
-            new_id(), account.id, provider, end_user_id, redirect_url or config.redirect_url, checked,
-            digest(token), expires_at,
+            new_id(),
+            account.id,
+            provider,
+            end_user_id,
+            redirect_url or config.redirect_url,
+            checked,
+            digest(token),
+            expires_at,
         )
         await uow.attempts.add(attempt)
         await uow.commit()
@@ -106,15 +112,23 @@ async def open_connect_link(svc: Services, token: str) -> FlowStart:
         state, browser_nonce = new_token(), new_token()
         verifier = new_token(48) if spec.pkce else None
         started = replace(
-            attempt, state_hash=digest(state), state_expires_at=now + svc.policy.state_ttl,
-            code_verifier=verifier, browser_hash=digest(browser_nonce),
+            attempt,
+            state_hash=digest(state),
+            state_expires_at=now + svc.policy.state_ttl,
+            code_verifier=verifier,
+            browser_hash=digest(browser_nonce),
         )
         if not await uow.attempts.use_connect_link(started, now):
             raise ConnectLinkGone()
         await uow.commit()
     url = svc.oauth.authorization_url(
-        spec, config.credentials, redirect_uri=svc.policy.callback_url, scopes=config.scopes,
-        state=state, code_verifier=verifier, connection_config=attempt.connection_config,
+        spec,
+        config.credentials,
+        redirect_uri=svc.policy.callback_url,
+        scopes=config.scopes,
+        state=state,
+        code_verifier=verifier,
+        connection_config=attempt.connection_config,
     )
     return FlowStart(url, state, browser_nonce, started.state_expires_at or now)
 
@@ -152,16 +166,28 @@ async def complete_authorization(svc: Services, params: CallbackParams, browser_
         raise failed("invalid_request", "The provider sent no code.")
     try:
         tokens = await svc.oauth.exchange_code(
-            spec, config.credentials, code=params.code, redirect_uri=svc.policy.callback_url,
-            code_verifier=attempt.code_verifier, connection_config=attempt.connection_config, now=now,
+            spec,
+            config.credentials,
+            code=params.code,
+            redirect_uri=svc.policy.callback_url,
+            code_verifier=attempt.code_verifier,
+            connection_config=attempt.connection_config,
+            now=now,
         )
     except GrantRejected as exc:
         raise failed(exc.error if _ERROR_CODE.match(exc.error) else "provider_error", exc.detail) from None
     except ProviderUnavailable as exc:
         raise failed(ProviderUnavailable.code, exc.detail) from None
     connection = Connection(
-        new_id(), attempt.account_id, attempt.provider, attempt.end_user_id, ConnectionStatus.ACTIVE,
-        tokens, attempt.connection_config, now, now,
+        new_id(),
+        attempt.account_id,
+        attempt.provider,
+        attempt.end_user_id,
+        ConnectionStatus.ACTIVE,
+        tokens,
+        attempt.connection_config,
+        now,
+        now,
     )
     async with svc.db.transaction() as uow:
         await uow.connections.upsert(connection)

@@ -32,7 +32,9 @@ async def disconnect(svc: Services, account: Account, provider: str, end_user_id
     if config is not None:
         try:
             revoked = await svc.oauth.revoke(
-                resolve_spec(svc, config), config.credentials, connection.tokens,
+                resolve_spec(svc, config),
+                config.credentials,
+                connection.tokens,
                 connection_config=connection.connection_config,
             )
         except ProviderUnavailable:

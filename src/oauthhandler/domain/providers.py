@@ -52,8 +52,7 @@ def custom_spec(name: str, given: ProviderInput) -> ProviderSpec:
         display_name=name,
         authorization_url=check_url("authorization_url", given.authorization_url or "", require_https=True),
         token_url=check_url("token_url", given.token_url or "", require_https=True),
-        revocation_url=given.revocation_url
-        and check_url("revocation_url", given.revocation_url, require_https=True),
+        revocation_url=given.revocation_url and check_url("revocation_url", given.revocation_url, require_https=True),
         authorization_params=dict(given.authorization_params),
         token_request_auth_method=method,
         pkce=True if given.pkce is None else given.pkce,

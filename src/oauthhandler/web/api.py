@@ -27,10 +27,18 @@ from oauthhandler.web.views import connection_out, provider_out, token_out
 
 def provider_input(data: ProviderIn) -> providers.ProviderInput:
     return providers.ProviderInput(
-        client_id=data.client_id, client_secret=data.client_secret, scopes=data.scopes,
-        redirect_url=data.redirect_url, api_key=data.api_key, api_secret=data.api_secret,
-        authorization_url=data.authorization_url, token_url=data.token_url, revocation_url=data.revocation_url,
-        token_auth_method=data.token_auth_method, pkce=data.pkce, authorization_params=data.authorization_params,
+        client_id=data.client_id,
+        client_secret=data.client_secret,
+        scopes=data.scopes,
+        redirect_url=data.redirect_url,
+        api_key=data.api_key,
+        api_secret=data.api_secret,
+        authorization_url=data.authorization_url,
+        token_url=data.token_url,
+        revocation_url=data.revocation_url,
+        token_auth_method=data.token_auth_method,
+        pkce=data.pkce,
+        authorization_params=data.authorization_params,
     )
 
 
@@ -56,7 +64,8 @@ class ApiController(Controller):
     @get("/catalog", summary="The providers the service knows")
     async def catalog(self, svc: Services, account: Account) -> list[CatalogEntryOut]:
         return [
-            CatalogEntryOut(s.name, s.display_name, s.auth_mode.value, list(s.default_scopes)) for s in svc.catalog.all()
+            CatalogEntryOut(s.name, s.display_name, s.auth_mode.value, list(s.default_scopes))
+            for s in svc.catalog.all()
         ]
 
     @put("/providers/{name:str}", summary="Enable or update a provider")
@@ -92,7 +101,8 @@ class ApiController(Controller):
         return connection_out(await connections.get_connection(svc, account, name, end_user_id))
 
     @delete(
-        "/providers/{name:str}/connections/{end_user_id:str}", status_code=HTTP_204_NO_CONTENT,
+        "/providers/{name:str}/connections/{end_user_id:str}",
+        status_code=HTTP_204_NO_CONTENT,
         summary="Revoke at the provider when it can, then forget",
     )
     async def disconnect(self, svc: Services, account: Account, name: str, end_user_id: str) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-
 from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -51,7 +50,10 @@ async def readyz(state: State) -> Response[StatusOut]:
 async def home() -> Template:
     return Template(
         "message.html",
-        context={"title": "OAuthHandler", "message": "The service is running. The API is described at /schema."},
+        context={
+            "title": "OAuthHandler",
+            "message": "The service is running. The API is described at /schema.",
+        },
     )
 
 

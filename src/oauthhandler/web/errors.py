@@ -31,15 +31,22 @@ STATUS: dict[type[e.DomainError], int] = {
     e.OAuth1NotSupported: 422,
 }
 
-_HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type",
-               429: "rate_limited"}
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
 def status_of(error: e.DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
@@ -55,8 +62,10 @@ def error_response(request: Request[Any, Any, Any], status: int, code: str, deta
     headers = {"WWW-Authenticate": 'Bearer realm="oauthhandler", Basic realm="oauthhandler"'} if status == 401 else {}
     if wants_html(request):
         return Template(
-            "message.html", context={"title": "Something went wrong", "message": detail, "code": code},
-            status_code=status, headers=headers,
+            "message.html",
+            context={"title": "Something went wrong", "message": detail, "code": code},
+            status_code=status,
+            headers=headers,
         )
     return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON, headers=headers)
 
@@ -86,7 +95,9 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
-    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
+    return error_response(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side."
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -27,8 +27,12 @@ def flow_cookie_name(state: str) -> str:
 async def connect(request: Request[Any, Any, Any], svc: Services, token: str) -> Response[Any]:
     start = await authorization.open_connect_link(svc, token)
     cookie = Cookie(
-        key=flow_cookie_name(start.state), value=start.browser_nonce, path=CALLBACK_PATH,
-        max_age=int(svc.policy.state_ttl.total_seconds()), httponly=True, samesite="lax",
+        key=flow_cookie_name(start.state),
+        value=start.browser_nonce,
+        path=CALLBACK_PATH,
+        max_age=int(svc.policy.state_ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
         secure=request.app.state.secure_cookies,
     )
     return Redirect(start.authorization_url, status_code=HTTP_302_FOUND, cookies=[cookie])
@@ -38,8 +42,11 @@ async def connect(request: Request[Any, Any, Any], svc: Services, token: str) ->
 async def callback(request: Request[Any, Any, Any], svc: Services) -> Response[Any]:
     q = request.query_params
     params = authorization.CallbackParams(
-        state=q.get("state"), code=q.get("code"), error=q.get("error"),
-        error_description=q.get("error_description"), iss=q.get("iss"),
+        state=q.get("state"),
+        code=q.get("code"),
+        error=q.get("error"),
+        error_description=q.get("error_description"),
+        iss=q.get("iss"),
     )
     nonce = request.cookies.get(flow_cookie_name(params.state)) if params.state else None
     try:
@@ -47,19 +54,23 @@ async def callback(request: Request[Any, Any, Any], svc: Services) -> Response[A
     except AuthorizationFailed as failure:
         if failure.redirect_url is None:
             return Template(
-                "message.html", status_code=400,
+                "message.html",
+                status_code=400,
                 context={"title": "Connection failed", "message": failure.detail, "code": failure.code},
             )
         target = with_query(
             failure.redirect_url,
-            {"status": "error", "error": failure.code, "provider": failure.provider, "end_user_id": failure.end_user_id},
+            {
+                "status": "error",
+                "error": failure.code,
+                "provider": failure.provider,
+                "end_user_id": failure.end_user_id,
+            },
         )
         return Redirect(target, status_code=HTTP_303_SEE_OTHER)
     response: Response[Any]
     if result.redirect_url is None:
-        response = Template(
-            "message.html", context={"title": "Connected", "message": "You can close this window now."}
-        )
+        response = Template("message.html", context={"title": "Connected", "message": "You can close this window now."})
     else:
         target = with_query(
             result.redirect_url,

@@ -13,7 +13,15 @@ from oauthhandler.domain.services import Services
 from oauthhandler.web.api import provider_input
 from oauthhandler.web.bodies import caller, read_fields
 from oauthhandler.web.errors import wants_html
-from oauthhandler.web.schemas import AccountOut, EnableProviderIn, GetTokenIn, ProviderOut, SignupIn, TokenOut, convert
+from oauthhandler.web.schemas import (
+    AccountOut,
+    EnableProviderIn,
+    GetTokenIn,
+    ProviderOut,
+    SignupIn,
+    TokenOut,
+    convert,
+)
 from oauthhandler.web.views import provider_out, token_out
 
 
@@ -24,13 +32,21 @@ async def signup(request: Request[Any, Any, Any], svc: Services) -> AccountOut:
     return AccountOut(account.id, account.email, account.email_verified)
 
 
-@get("/verify-email", tags=["Accounts"], summary="Verify an email (HTML, or JSON on Accept)", opt={"browser": True})
+@get(
+    "/verify-email",
+    tags=["Accounts"],
+    summary="Verify an email (HTML, or JSON on Accept)",
+    opt={"browser": True},
+)
 async def verify_email(request: Request[Any, Any, Any], svc: Services, token: str = "") -> Response[Any]:
     account = await accounts.verify_email(svc, token)
     if wants_html(request):
         return Template(
             "message.html",
-            context={"title": "Email verified", "message": f"{account.email} is verified. You can log in now."},
+            context={
+                "title": "Email verified",
+                "message": f"{account.email} is verified. You can log in now.",
+            },
         )
     return Response(AccountOut(account.id, account.email, True))
 
@@ -45,7 +61,11 @@ async def enable_provider(request: Request[Any, Any, Any], svc: Services) -> Pro
 
 @get("/get-access-token", tags=["Seed"], summary="A working access token")
 async def get_access_token(
-    request: Request[Any, Any, Any], svc: Services, provider: str, end_user_id: str, force_refresh: bool = False
+    request: Request[Any, Any, Any],
+    svc: Services,
+    provider: str,
+    end_user_id: str,
+    force_refresh: bool = False,
 ) -> TokenOut:
     account = await caller(request, svc)
     issued = await access_token.get_access_token(svc, account, provider, end_user_id, force_refresh=force_refresh)

@@ -8,14 +8,23 @@ from oauthhandler.web.schemas import ConnectionOut, ProviderOut, TokenOut
 
 def provider_out(config: ProviderConfig, policy: Policy) -> ProviderOut:
     return ProviderOut(
-        config.name, config.callback_url(policy), list(config.scopes), config.redirect_url,
-        config.created_at, config.updated_at,
+        config.name,
+        config.callback_url(policy),
+        list(config.scopes),
+        config.redirect_url,
+        config.created_at,
+        config.updated_at,
     )
 
 
 def connection_out(c: Connection) -> ConnectionOut:
     return ConnectionOut(
-        c.end_user_id, c.status.value, list(c.tokens.scopes), c.tokens.expires_at, c.created_at, c.updated_at,
+        c.end_user_id,
+        c.status.value,
+        list(c.tokens.scopes),
+        c.tokens.expires_at,
+        c.created_at,
+        c.updated_at,
         c.last_refreshed_at,
     )
 

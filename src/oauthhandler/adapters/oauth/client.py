@@ -53,7 +53,10 @@ class AuthlibProviderClient:
     ) -> str:
         extra: dict[str, str] = dict(spec.authorization_params)
         if code_verifier:
-            extra |= {"code_challenge": create_s256_code_challenge(code_verifier), "code_challenge_method": "S256"}
+            extra |= {
+                "code_challenge": create_s256_code_challenge(code_verifier),
+                "code_challenge_method": "S256",
+            }
         uri: str = prepare_grant_uri(
             spec.render(spec.authorization_url, connection_config),
             client_id=credentials.client_id,

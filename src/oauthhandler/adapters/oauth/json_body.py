@@ -1,4 +1,4 @@
-"""An httpx transport that re-encodes form token requests as JSON, for providers whose catalog says body_format: json."""
+"""An httpx transport that re-encodes form token requests as JSON (catalog: body_format: json)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,11 @@ class SqlRefreshLease:
     """
 
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, *, ttl: timedelta = timedelta(seconds=60),
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        ttl: timedelta = timedelta(seconds=60),
         wait: timedelta = timedelta(seconds=75),
     ) -> None:
         self._engine, self._clock, self._ttl, self._wait = engine, clock, ttl, wait

@@ -28,9 +28,7 @@ from oauthhandler.domain.model import (
 def _upsert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any], keys: list[str], update: list[str]) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=keys, set_={k: statement.excluded[k] for k in update}
-    )
+    return statement.on_conflict_do_update(index_elements=keys, set_={k: statement.excluded[k] for k in update})
 
 
 def _account(row: Any) -> Account:
@@ -48,8 +46,11 @@ class SqlAccountRepository(_Repo):
             async with self.conn.begin_nested():
                 await self.conn.execute(
                     t.accounts.insert().values(
-                        id=account.id, email=account.email, password_hash=account.password_hash,
-                        email_verified=account.email_verified, created_at=account.created_at,
+                        id=account.id,
+                        email=account.email,
+                        password_hash=account.password_hash,
+                        email_verified=account.email_verified,
+                        created_at=account.created_at,
                     )
                 )
         except IntegrityError:
@@ -72,7 +73,11 @@ class SqlApiKeyRepository(_Repo):
     async def add(self, key: ApiKey) -> None:
         await self.conn.execute(
             t.api_keys.insert().values(
-                id=key.id, account_id=key.account_id, name=key.name, key_hash=key.key_hash, created_at=key.created_at
+                id=key.id,
+                account_id=key.account_id,
+                name=key.name,
+                key_hash=key.key_hash,
+                created_at=key.created_at,
             )
         )
 
@@ -108,7 +113,8 @@ class SqlVerificationRepository(_Repo):
     async def add(self, verification: EmailVerification) -> None:
         await self.conn.execute(
             t.email_verifications.insert().values(
-                token_hash=verification.token_hash, account_id=verification.account_id,
+                token_hash=verification.token_hash,
+                account_id=verification.account_id,
                 expires_at=verification.expires_at,
             )
         )
@@ -173,11 +179,17 @@ class SqlConnectionRepository(_Repo):
 
     async def upsert(self, connection: Connection) -> Connection:
         values = {
-            "id": connection.id, "account_id": connection.account_id, "provider": connection.provider,
-            "end_user_id": connection.end_user_id, "status": connection.status.value,
-            "tokens_enc": self.codec.seal_tokens(connection.tokens), "scopes": list(connection.tokens.scopes),
-            "expires_at": connection.tokens.expires_at, "connection_config": connection.connection_config,
-            "created_at": connection.created_at, "updated_at": connection.updated_at,
+            "id": connection.id,
+            "account_id": connection.account_id,
+            "provider": connection.provider,
+            "end_user_id": connection.end_user_id,
+            "status": connection.status.value,
+            "tokens_enc": self.codec.seal_tokens(connection.tokens),
+            "scopes": list(connection.tokens.scopes),
+            "expires_at": connection.tokens.expires_at,
+            "connection_config": connection.connection_config,
+            "created_at": connection.created_at,
+            "updated_at": connection.updated_at,
             "last_refreshed_at": None,
         }
         update = ["status", "tokens_enc", "scopes", "expires_at", "connection_config", "updated_at"]
@@ -192,8 +204,11 @@ class SqlConnectionRepository(_Repo):
             t.connections.update()
             .where(t.connections.c.id == connection_id)
             .values(
-                tokens_enc=self.codec.seal_tokens(tokens), scopes=list(tokens.scopes), expires_at=tokens.expires_at,
-                updated_at=refreshed_at, last_refreshed_at=refreshed_at,
+                tokens_enc=self.codec.seal_tokens(tokens),
+                scopes=list(tokens.scopes),
+                expires_at=tokens.expires_at,
+                updated_at=refreshed_at,
+                last_refreshed_at=refreshed_at,
             )
         )
 
@@ -214,20 +229,31 @@ class SqlAttemptRepository(_Repo):
     async def add(self, attempt: AuthorizationAttempt) -> None:
         await self.conn.execute(
             t.attempts.insert().values(
-                id=attempt.id, account_id=attempt.account_id, provider=attempt.provider,
-                end_user_id=attempt.end_user_id, redirect_url=attempt.redirect_url,
-                connection_config=attempt.connection_config, connect_token_hash=attempt.connect_token_hash,
+                id=attempt.id,
+                account_id=attempt.account_id,
+                provider=attempt.provider,
+                end_user_id=attempt.end_user_id,
+                redirect_url=attempt.redirect_url,
+                connection_config=attempt.connection_config,
+                connect_token_hash=attempt.connect_token_hash,
                 connect_expires_at=attempt.connect_expires_at,
             )
         )
 
     def _attempt(self, row: Any) -> AuthorizationAttempt:
         return AuthorizationAttempt(
-            id=row.id, account_id=row.account_id, provider=row.provider, end_user_id=row.end_user_id,
-            redirect_url=row.redirect_url, connection_config=dict(row.connection_config),
-            connect_token_hash=row.connect_token_hash, connect_expires_at=row.connect_expires_at,
-            state_hash=row.state_hash, state_expires_at=row.state_expires_at,
-            code_verifier=self.codec.open(row.code_verifier_enc), browser_hash=row.browser_hash,
+            id=row.id,
+            account_id=row.account_id,
+            provider=row.provider,
+            end_user_id=row.end_user_id,
+            redirect_url=row.redirect_url,
+            connection_config=dict(row.connection_config),
+            connect_token_hash=row.connect_token_hash,
+            connect_expires_at=row.connect_expires_at,
+            state_hash=row.state_hash,
+            state_expires_at=row.state_expires_at,
+            code_verifier=self.codec.open(row.code_verifier_enc),
+            browser_hash=row.browser_hash,
         )
 
     async def by_connect_token(self, token_hash: str) -> AuthorizationAttempt | None:
@@ -245,8 +271,11 @@ class SqlAttemptRepository(_Repo):
             t.attempts.update()
             .where(a.id == attempt.id, a.connect_used_at.is_(None))
             .values(
-                connect_used_at=now, state_hash=attempt.state_hash, state_expires_at=attempt.state_expires_at,
-                code_verifier_enc=self.codec.seal(attempt.code_verifier), browser_hash=attempt.browser_hash,
+                connect_used_at=now,
+                state_hash=attempt.state_hash,
+                state_expires_at=attempt.state_expires_at,
+                code_verifier_enc=self.codec.seal(attempt.code_verifier),
+                browser_hash=attempt.browser_hash,
             )
         )
         return bool(result.rowcount)
