@@ -23,7 +23,7 @@ from oauthhandler.adapters.sql.rotation import rotate_keys
 from oauthhandler.config import Settings
 from oauthhandler.domain.model import Policy
 from oauthhandler.domain.services import Services
-from oauthhandler.ports.services import Clock, Mailer
+from oauthhandler.ports.services import Catalog, Clock, Mailer
 from oauthhandler.web.app import AppContext, create_app
 
 log = logging.getLogger("oauthhandler")
@@ -34,6 +34,7 @@ class Runtime:
     """The built service: its ports, its engine and how to close them."""
 
     services: Services
+    db: SqlDatabase
     engine: AsyncEngine
     oauth: AuthlibProviderClient
     secret_key: str
@@ -58,6 +59,10 @@ def build_mailer(settings: Settings) -> Mailer:
     )
 
 
+def load_catalog(settings: Settings) -> Catalog:
+    return YamlCatalog.load(settings.providers_file)
+
+
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Wire every adapter; no I/O but reading the key files and the catalog."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,12 +71,13 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     engine = create_engine(settings.database_url)
     clock = clock or SystemClock()
     oauth = AuthlibProviderClient(timeout=settings.provider_timeout_seconds)
+    db = SqlDatabase(engine, box)
     services = Services(
-        db=SqlDatabase(engine, box),
+        db=db,
         clock=clock,
         hasher=Argon2PasswordHasher(),
         mailer=build_mailer(settings),
-        catalog=YamlCatalog.load(settings.providers_file),
+        catalog=load_catalog(settings),
         oauth=oauth,
         refresh_lock=SqlRefreshLease(
             engine,
@@ -85,20 +91,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             connect_ttl=timedelta(seconds=settings.connect_ttl_seconds),
         ),
     )
-    return Runtime(services, engine, oauth, keys.secret_key, box)
+    return Runtime(services, db, engine, oauth, keys.secret_key, box)
 
 
 def build_app(settings: Settings | None = None) -> Litestar:
     """The ASGI app for a server worker."""
     settings = settings or Settings()
     runtime = build_runtime(settings)
-    db = runtime.services.db
-    assert isinstance(db, SqlDatabase)
     context = AppContext(
         services=runtime.services,
         secret_key=runtime.secret_key,
         secure_cookies=settings.secure_cookies,
-        ready=db.ping,
+        ready=runtime.db.ping,
         on_shutdown=[runtime.close],
     )
     return create_app(context)

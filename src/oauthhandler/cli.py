@@ -49,9 +49,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_catalog(settings: Settings) -> None:
-    from oauthhandler.adapters.catalog_loader import YamlCatalog
+    from oauthhandler.bootstrap import load_catalog
 
-    for spec in YamlCatalog.load(settings.providers_file).all():
+    for spec in load_catalog(settings).all():
         print(f"{spec.name:<16} {spec.display_name:<20} {spec.auth_mode.value:<10} {' '.join(spec.default_scopes)}")
 
 

@@ -22,8 +22,12 @@ def smtp() -> Iterator[LoopbackSmtpServer]:
 
 def _service(tmp: Path, smtp: LoopbackSmtpServer, **settings: str) -> ServiceProcess:
     return ServiceProcess(
-        tmp / "data", smtp_host="127.0.0.1", smtp_port=str(smtp.port), smtp_from="oauthhandler@example.test",
-        provider_timeout_seconds="2", **settings,
+        tmp / "data",
+        smtp_host="127.0.0.1",
+        smtp_port=str(smtp.port),
+        smtp_from="oauthhandler@example.test",
+        provider_timeout_seconds="2",
+        **settings,
     ).start()
 
 

@@ -48,7 +48,8 @@ def test_signup_to_refreshed_token(
     # Rotation: the refresh token we used is dead at the provider now; we hold the new one.
     used = parse_qs(auth.token_requests("refresh_token")[-1]["body"])["refresh_token"][0]
     replay = httpx.post(
-        auth.token_url, data={"grant_type": "refresh_token", "refresh_token": used},
+        auth.token_url,
+        data={"grant_type": "refresh_token", "refresh_token": used},
         auth=(dev.clients[provider], _secret_of(dev, auth, provider)),
     )
     assert replay.status_code == 400

@@ -60,7 +60,10 @@ def two_instances(tmp_path: Path, smtp: LoopbackSmtpServer) -> Iterator[tuple[Se
         tmp_path / "shared", refresh_margin_seconds="0", smtp_host="127.0.0.1", smtp_port=str(smtp.port)
     ).start()
     second = ServiceProcess(
-        tmp_path / "shared", public_url=first.base_url, refresh_margin_seconds="0", smtp_host="127.0.0.1",
+        tmp_path / "shared",
+        public_url=first.base_url,
+        refresh_margin_seconds="0",
+        smtp_host="127.0.0.1",
         smtp_port=str(smtp.port),
     ).start()
     yield first, second

@@ -30,9 +30,7 @@ class Developer:
 
     @property
     def api(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.service.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=30
-        )
+        return httpx.Client(base_url=self.service.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=30)
 
     def enable_loopback(
         self, auth: LoopbackAuthServer, name: str | None = None, *, require_pkce: bool = True, **fields: Any
@@ -41,13 +39,21 @@ class Developer:
         name = name or unique("loopy")
         client_id, secret = unique("client-"), unique("secret-") + "-Zq8"
         auth.register_client(
-            client_id, secret, [f"{self.service.base_url}/authorization-success"], require_pkce=require_pkce,
+            client_id,
+            secret,
+            [f"{self.service.base_url}/authorization-success"],
+            require_pkce=require_pkce,
             token_endpoint_auth_method=fields.get("token_auth_method", "client_secret_basic"),
         )
         body = {
-            "client_id": client_id, "client_secret": secret, "scopes": "read write",
-            "redirect_url": "http://app.example.test/oauth/done", "authorization_url": auth.authorization_url,
-            "token_url": auth.token_url, "revocation_url": auth.revocation_url, **fields,
+            "client_id": client_id,
+            "client_secret": secret,
+            "scopes": "read write",
+            "redirect_url": "http://app.example.test/oauth/done",
+            "authorization_url": auth.authorization_url,
+            "token_url": auth.token_url,
+            "revocation_url": auth.revocation_url,
+            **fields,
         }
         with self.api as api:
             response = api.put(f"/api/v1/providers/{name}", json=body)

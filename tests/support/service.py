@@ -39,7 +39,10 @@ class ServiceProcess:
         log = self.log_path.open("ab")
         self._proc = subprocess.Popen(
             [OAUTHHANDLER, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=clean_env(**self.settings), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir.parent,
+            env=clean_env(**self.settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.data_dir.parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -68,7 +71,11 @@ class ServiceProcess:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run another oauthhandler command against the same data folder and settings."""
         return subprocess.run(
-            [OAUTHHANDLER, *args], env=clean_env(**self.settings), capture_output=True, text=True, timeout=60,
+            [OAUTHHANDLER, *args],
+            env=clean_env(**self.settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
             cwd=self.data_dir.parent,
         )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from oauthhandler.domain.model import AuthMode, ConnectionConfigField, ProviderSpec
 
@@ -16,10 +17,23 @@ class CatalogError(ValueError):
     """The catalog file is wrong; the message names the entry and the key."""
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_URL_KEYS = ("authorization_url", "token_url", "refresh_url", "revocation_url")
+
+
 class _Field(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pattern: str
     description: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return value
 
 
 class _Entry(BaseModel):
@@ -44,6 +58,14 @@ class _Entry(BaseModel):
     issuer: str | None = None
     reauthorization_errors: list[str] = ["invalid_grant"]
     docs: str | None = None
+
+    def undeclared_placeholder(self) -> str | None:
+        """The first URL placeholder connection_config does not declare, so it fails at load, not mid-flow."""
+        for key in _URL_KEYS:
+            for placeholder in _PLACEHOLDER.findall(getattr(self, key) or ""):
+                if placeholder not in self.connection_config:
+                    return f"key '{key}': placeholder {{{placeholder}}} is not declared in connection_config"
+        return None
 
     def to_spec(self, name: str) -> ProviderSpec:
         data: dict[str, Any] = self.model_dump(exclude={"connection_config"})
@@ -75,9 +97,13 @@ def parse_catalog(text: str, source: str) -> dict[str, ProviderSpec]:
         if not isinstance(entry, dict):
             raise CatalogError(f"{source}: entry '{name}' must be a mapping")
         try:
-            specs[str(name)] = _Entry.model_validate(entry).to_spec(str(name))
+            parsed = _Entry.model_validate(entry)
         except ValidationError as exc:
             raise CatalogError(f"{source}: entry '{name}': {_describe(exc.errors()[0])}") from None
+        problem = parsed.undeclared_placeholder()
+        if problem:
+            raise CatalogError(f"{source}: entry '{name}': {problem}")
+        specs[str(name)] = parsed.to_spec(str(name))
     return specs
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -86,6 +86,8 @@ def on_domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Resp
 
 
 def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc.__cause__, SerializationException):  # Litestar's 400 for a body that is not JSON
+        return error_response(request, 422, "invalid_request", "body: not valid JSON")
     if isinstance(exc, ValidationException) or (exc.status_code == 400 and "body" in str(exc.detail).lower()):
         return error_response(request, 422, "invalid_request", _validation_detail(exc))  # type: ignore[arg-type]
     code = _HTTP_CODES.get(exc.status_code, "error")

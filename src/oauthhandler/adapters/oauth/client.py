@@ -96,7 +96,13 @@ class AuthlibProviderClient:
     ) -> TokenSet:
         client = self._client(spec, credentials)
         url = spec.render(spec.refresh_url or spec.token_url, connection_config)
-        data = await _call(lambda: client.refresh_token(url, refresh_token=tokens.refresh_token, **spec.refresh_params))
+        # fetch_token, not refresh_token: Authlib's refresh_token() copies the old refresh token into the response
+        # when the provider sends none, and the TokenSet must say what the provider granted (renewed_by keeps it).
+        data = await _call(
+            lambda: client.fetch_token(
+                url, grant_type="refresh_token", refresh_token=tokens.refresh_token, **spec.refresh_params
+            )
+        )
         return token_set(spec, data, now)
 
     async def revoke(
