@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from oauthhandler.domain.errors import GrantRejected, ProviderUnavailable
 from oauthhandler.domain.model import (
     Account,
     ApiKey,

@@ -65,7 +65,7 @@ def world() -> World:
 
 
 async def verified_account(world: World, email: str = "dev@example.test") -> Account:
-    account = await accounts.sign_up(world.svc, email, "0123456789")
+    await accounts.sign_up(world.svc, email, "0123456789")
     token = world.mailer.sent[-1][2].split("token=")[1].split()[0]
     return await accounts.verify_email(world.svc, token)
 

@@ -10,8 +10,8 @@ from oauthhandler.domain.access_token import get_access_token
 from oauthhandler.domain.connections import get_connection, list_connections
 from oauthhandler.domain.errors import (
     AuthorizationFailed,
-    ConnectLinkGone,
     ConnectionNotFound,
+    ConnectLinkGone,
     GrantRejected,
     InvalidRequest,
     InvalidState,

@@ -66,7 +66,7 @@ async def test_api_key_works_until_revoked(world: World) -> None:
 
 async def test_custom_provider_needs_its_urls(world: World) -> None:
     account = await verified_account(world)
-    with pytest.raises(InvalidRequest, match="^authorization_url:"):
+    with pytest.raises(InvalidRequest, match=r"^authorization_url:"):
         await providers.enable_provider(world.svc, account, "mine", providers.ProviderInput("id", "secret"))
     plain_http = providers.ProviderInput(
         "id", "secret", authorization_url="http://idp.test/a", token_url="https://idp.test/t"
@@ -77,7 +77,7 @@ async def test_custom_provider_needs_its_urls(world: World) -> None:
 
 async def test_catalog_provider_refuses_custom_urls_and_uses_default_scopes(world: World) -> None:
     account = await verified_account(world)
-    with pytest.raises(InvalidRequest, match="^token_url:"):
+    with pytest.raises(InvalidRequest, match=r"^token_url:"):
         await providers.enable_provider(
             world.svc, account, "cataloged", providers.ProviderInput("id", "s", token_url="https://x.test")
         )
@@ -111,7 +111,7 @@ async def test_disable_deletes_connections(world: World) -> None:
 @pytest.mark.parametrize("name", ["Upper", "has space", "", "x" * 65, "../etc"])
 async def test_provider_names(world: World, name: str) -> None:
     account = await verified_account(world)
-    with pytest.raises(InvalidRequest, match="^provider:"):
+    with pytest.raises(InvalidRequest, match=r"^provider:"):
         await providers.enable_provider(world.svc, account, name, CUSTOM)
 
 
