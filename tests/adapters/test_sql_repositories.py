@@ -112,6 +112,18 @@ async def test_accounts(db: Database) -> None:
         assert await uow.accounts.get("nobody") is None
 
 
+async def test_deleting_an_account_deletes_what_it_owns(db: Database) -> None:
+    account = await _account(db)
+    async with db.transaction() as uow:
+        await uow.verifications.add(EmailVerification("v1", account.id, NOW + timedelta(hours=1)))
+        await uow.accounts.delete(account.id)
+        await uow.commit()
+    async with db.transaction() as uow:
+        assert await uow.accounts.get(account.id) is None
+        assert await uow.verifications.consume("v1", NOW) is None
+        assert await uow.accounts.add(account)  # the email is free again
+
+
 async def test_uncommitted_transaction_is_rolled_back(db: Database) -> None:
     async with db.transaction() as uow:
         await uow.accounts.add(Account("gone", "gone@example.test", "h", False, NOW))

@@ -60,6 +60,12 @@ class InMemoryAccounts(_Repos):
     async def mark_verified(self, account_id: str) -> None:
         self.s.accounts[account_id] = replace(self.s.accounts[account_id], email_verified=True)
 
+    async def delete(self, account_id: str) -> None:
+        self.s.accounts.pop(account_id, None)
+        for token_hash, (verification, _) in list(self.s.verifications.items()):
+            if verification.account_id == account_id:
+                del self.s.verifications[token_hash]
+
 
 class InMemoryApiKeys(_Repos):
     async def add(self, key: ApiKey) -> None:
@@ -246,8 +252,11 @@ class FakeHasher:
 class FakeMailer:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
+        self.failure: Exception | None = None
 
     async def send(self, to: str, subject: str, body: str) -> None:
+        if self.failure:
+            raise self.failure
         self.sent.append((to, subject, body))
 
 

@@ -11,6 +11,7 @@ from oauthhandler.domain.errors import (
     EmailTaken,
     InvalidRequest,
     InvalidToken,
+    MailUnavailable,
     ProviderNotEnabled,
     Unauthorized,
 )
@@ -123,3 +124,12 @@ async def test_another_accounts_provider_is_not_found(world: World) -> None:
         await providers.get_provider(world.svc, theirs, "custom")
     with pytest.raises(ProviderNotEnabled):
         await list_connections(world.svc, theirs, "custom")
+
+
+async def test_unsent_verification_mail_forgets_the_account(world: World) -> None:
+    world.mailer.failure = MailUnavailable()
+    with pytest.raises(MailUnavailable):
+        await accounts.sign_up(world.svc, "a@example.test", "0123456789")
+    assert world.db.state.accounts == {} and world.db.state.verifications == {}
+    world.mailer.failure = None
+    await accounts.sign_up(world.svc, "a@example.test", "0123456789")

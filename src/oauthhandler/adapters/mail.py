@@ -7,6 +7,8 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from oauthhandler.domain.errors import MailUnavailable
+
 log = logging.getLogger("oauthhandler.mail")
 
 
@@ -31,16 +33,20 @@ class SmtpMailer:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self._sender, to, subject
         message.set_content(body)
-        await aiosmtplib.send(
-            message,
-            hostname=self._host,
-            port=self._port,
-            username=self._username,
-            password=self._password,
-            start_tls=self._starttls,
-            use_tls=self._use_tls,
-            timeout=self._timeout,
-        )
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self._host,
+                port=self._port,
+                username=self._username,
+                password=self._password,
+                start_tls=self._starttls,
+                use_tls=self._use_tls,
+                timeout=self._timeout,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.error("mail to %s not sent: %s", to, type(exc).__name__)
+            raise MailUnavailable() from None
 
 
 class LogMailer:

@@ -9,6 +9,7 @@ from oauthhandler.domain.errors import (
     EmailTaken,
     InvalidRequest,
     InvalidToken,
+    MailUnavailable,
     Unauthorized,
 )
 from oauthhandler.domain.model import Account, EmailVerification
@@ -40,13 +41,16 @@ async def sign_up(svc: Services, email: str, password: str) -> Account:
             raise EmailTaken()
         await uow.verifications.add(EmailVerification(digest(token), account.id, now + svc.policy.verification_ttl))
         await uow.commit()
-    link = f"{svc.policy.public_url.rstrip('/')}/verify-email?token={token}"
-    await svc.mailer.send(
-        email,
-        "Verify your email for OAuthHandler",
-        f"Welcome to OAuthHandler.\n\nOpen this link to verify your email address:\n{link}\n\n"
-        "It works once and expires in 24 hours.\n",
-    )
+    link = f"{svc.policy.public_url}/verify-email?token={token}"
+    body = f"Open this link to verify your email address:\n{link}\n\nIt works once and expires in 24 hours.\n"
+    try:
+        await svc.mailer.send(email, "Verify your email for OAuthHandler", body)
+    except MailUnavailable:
+        # Without the mail the account could never be verified: forget it, so signing up again works.
+        async with svc.db.transaction() as uow:
+            await uow.accounts.delete(account.id)
+            await uow.commit()
+        raise
     return account
 
 

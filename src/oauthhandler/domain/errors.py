@@ -111,6 +111,11 @@ class ProviderUnavailable(DomainError):
     detail = "The provider could not be reached or answered wrongly; try again later."
 
 
+class MailUnavailable(DomainError):
+    code = "mail_unavailable"
+    detail = "The verification mail could not be sent; nothing was stored. Try again later."
+
+
 class OAuth1NotSupported(DomainError):
     code = "auth_mode_not_supported"
     detail = "This provider's auth mode is not supported yet."

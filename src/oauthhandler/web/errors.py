@@ -29,6 +29,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.ProviderUnavailable: 502,
     e.GrantRejected: 502,
     e.OAuth1NotSupported: 422,
+    e.MailUnavailable: 503,
 }
 
 _HTTP_CODES = {
@@ -52,7 +53,8 @@ def status_of(error: e.DomainError) -> int:
 
 def wants_html(request: Request[Any, Any, Any]) -> bool:
     """Browser routes answer with pages unless the caller asks for JSON."""
-    if not request.route_handler.opt.get("browser"):
+    handler = request.scope.get("route_handler")  # absent when no route matched (404, 405)
+    if handler is None or not handler.opt.get("browser"):
         return False
     accept = request.headers.get("accept", "")
     return "application/json" not in accept or "text/html" in accept

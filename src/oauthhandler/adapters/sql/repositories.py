@@ -68,6 +68,9 @@ class SqlAccountRepository(_Repo):
     async def mark_verified(self, account_id: str) -> None:
         await self.conn.execute(t.accounts.update().where(t.accounts.c.id == account_id).values(email_verified=True))
 
+    async def delete(self, account_id: str) -> None:
+        await self.conn.execute(t.accounts.delete().where(t.accounts.c.id == account_id))
+
 
 class SqlApiKeyRepository(_Repo):
     async def add(self, key: ApiKey) -> None:

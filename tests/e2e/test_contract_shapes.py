@@ -1,0 +1,35 @@
+"""The outside of the service: error shapes for anything wrong, health, readiness and the OpenAPI document."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.service import ServiceProcess
+
+DOCUMENTED_PATHS = {
+    "/signup", "/verify-email", "/enable-provider", "/get-access-token", "/connect/{token}",
+    "/authorization-success", "/healthz", "/readyz", "/api/v1/api-keys", "/api/v1/api-keys/{key_id}",
+    "/api/v1/catalog", "/api/v1/providers", "/api/v1/providers/{name}", "/api/v1/providers/{name}/authorize",
+    "/api/v1/providers/{name}/connections", "/api/v1/providers/{name}/connections/{end_user_id}",
+    "/api/v1/providers/{name}/connections/{end_user_id}/token",
+}
+
+
+def test_unknown_route_and_wrong_method_answer_in_the_error_shape(service: ServiceProcess) -> None:
+    missing = httpx.get(f"{service.base_url}/no/such/route")
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    wrong = httpx.delete(f"{service.base_url}/healthz")
+    assert (wrong.status_code, wrong.json()["error"]) == (405, "method_not_allowed")
+    assert set(wrong.json()) == {"error", "detail"}
+
+
+def test_health_and_readiness(service: ServiceProcess) -> None:
+    assert httpx.get(f"{service.base_url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{service.base_url}/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
+
+
+def test_openapi_documents_every_endpoint(service: ServiceProcess) -> None:
+    document = httpx.get(f"{service.base_url}/schema/openapi.json").json()
+    assert DOCUMENTED_PATHS <= set(document["paths"])
+    assert {"BearerAuth", "BasicAuth"} <= set(document["components"]["securitySchemes"])
