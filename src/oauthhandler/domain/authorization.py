@@ -15,7 +15,7 @@ from oauthhandler.domain.errors import (
     ProviderNotEnabled,
     ProviderUnavailable,
 )
-from oauthhandler.domain.model import Account, AuthorizationAttempt, Connection, ConnectionStatus
+from oauthhandler.domain.model import Account, AuthorizationAttempt, Connection, ConnectionStatus, TokenSet
 from oauthhandler.domain.providers import resolve_spec
 from oauthhandler.domain.randomness import digest, matches, new_id, new_token
 from oauthhandler.domain.services import Services
@@ -133,51 +133,64 @@ async def open_connect_link(svc: Services, token: str) -> FlowStart:
     return FlowStart(url, state, browser_nonce, started.state_expires_at or now)
 
 
-async def complete_authorization(svc: Services, params: CallbackParams, browser_nonce: str | None) -> FlowResult:
-    """Check the state (single use, bound to the browser), exchange the code and store the connection."""
+def _failure(attempt: AuthorizationAttempt, code: str, detail: str) -> AuthorizationFailed:
+    return AuthorizationFailed(code, detail, attempt.redirect_url, attempt.provider, attempt.end_user_id)
+
+
+async def _spend_state(svc: Services, params: CallbackParams, browser_nonce: str | None) -> AuthorizationAttempt:
+    """The attempt a state belongs to, used up once, and only from the browser that started it."""
     async with svc.db.read() as uow:
         attempt = await uow.attempts.by_state(digest(params.state)) if params.state else None
     if attempt is None:
         raise InvalidState()
-
-    def failed(code: str, detail: str) -> AuthorizationFailed:
-        return AuthorizationFailed(code, detail, attempt.redirect_url, attempt.provider, attempt.end_user_id)
-
+    # Checked before the state is spent, so a forged callback in someone else's browser cannot burn it.
     if not browser_nonce or not matches(browser_nonce, attempt.browser_hash or ""):
-        raise failed("browser_mismatch", "This authorization was started in another browser; start again.")
+        raise _failure(attempt, "browser_mismatch", "This authorization was started in another browser; start again.")
     now = svc.clock.now()
     async with svc.db.transaction() as uow:
         if not await uow.attempts.consume_state(attempt.id, now):
             raise InvalidState()
         await uow.commit()
     if attempt.state_expires_at is None or attempt.state_expires_at <= now:
-        raise failed("state_expired", "The authorization took too long; start again.")
+        raise _failure(attempt, "state_expired", "The authorization took too long; start again.")
+    return attempt
+
+
+async def _exchange(svc: Services, attempt: AuthorizationAttempt, params: CallbackParams) -> TokenSet:
+    """The provider's answer checked (error, issuer, code), then the code exchanged for tokens."""
     if params.error:
         code = params.error if _ERROR_CODE.match(params.error) else "provider_error"
-        raise failed(code, f"The provider answered {code}.")
+        raise _failure(attempt, code, f"The provider answered {code}.")
     async with svc.db.read() as uow:
         config = await uow.providers.get(attempt.account_id, attempt.provider)
     if config is None:
-        raise failed("provider_not_enabled", "The provider was disabled during the authorization.")
+        raise _failure(attempt, "provider_not_enabled", "The provider was disabled during the authorization.")
     spec = resolve_spec(svc, config)
     if params.iss is not None and spec.issuer is not None and params.iss != spec.issuer:
-        raise failed("issuer_mismatch", "The authorization response came from an unexpected issuer (RFC 9207).")
+        raise _failure(attempt, "issuer_mismatch", "The authorization response came from an unexpected issuer.")
     if not params.code:
-        raise failed("invalid_request", "The provider sent no code.")
+        raise _failure(attempt, "invalid_request", "The provider sent no code.")
     try:
-        tokens = await svc.oauth.exchange_code(
+        return await svc.oauth.exchange_code(
             spec,
             config.credentials,
             code=params.code,
             redirect_uri=svc.policy.callback_url,
             code_verifier=attempt.code_verifier,
             connection_config=attempt.connection_config,
-            now=now,
+            now=svc.clock.now(),
         )
     except GrantRejected as exc:
-        raise failed(exc.error if _ERROR_CODE.match(exc.error) else "provider_error", exc.detail) from None
+        raise _failure(attempt, exc.error if _ERROR_CODE.match(exc.error) else "provider_error", exc.detail) from None
     except ProviderUnavailable as exc:
-        raise failed(ProviderUnavailable.code, exc.detail) from None
+        raise _failure(attempt, ProviderUnavailable.code, exc.detail) from None
+
+
+async def complete_authorization(svc: Services, params: CallbackParams, browser_nonce: str | None) -> FlowResult:
+    """Check the state (single use, bound to the browser), exchange the code and store the connection."""
+    attempt = await _spend_state(svc, params, browser_nonce)
+    tokens = await _exchange(svc, attempt, params)
+    now = svc.clock.now()
     connection = Connection(
         new_id(),
         attempt.account_id,

@@ -38,6 +38,25 @@ async def connect(request: Request[Any, Any, Any], svc: Services, token: str) ->
     return Redirect(start.authorization_url, status_code=HTTP_302_FOUND, cookies=[cookie])
 
 
+def _page(title: str, message: str, code: str | None = None, status: int = 200) -> Response[Any]:
+    return Template("message.html", status_code=status, context={"title": title, "message": message, "code": code})
+
+
+async def _finish(svc: Services, params: authorization.CallbackParams, nonce: str | None) -> Response[Any]:
+    try:
+        result = await authorization.complete_authorization(svc, params, nonce)
+    except AuthorizationFailed as failure:
+        if failure.redirect_url is None:
+            return _page("Connection failed", failure.detail, failure.code, status=400)
+        back = {"status": "error", "error": failure.code, "provider": failure.provider}
+        back["end_user_id"] = failure.end_user_id
+        return Redirect(with_query(failure.redirect_url, back), status_code=HTTP_303_SEE_OTHER)
+    if result.redirect_url is None:
+        return _page("Connected", "You can close this window now.")
+    back = {"status": "success", "provider": result.provider, "end_user_id": result.end_user_id}
+    return Redirect(with_query(result.redirect_url, back), status_code=HTTP_303_SEE_OTHER)
+
+
 @get(CALLBACK_PATH, opt={"browser": True}, tags=["Connect"], summary="The provider's redirect back")
 async def callback(request: Request[Any, Any, Any], svc: Services) -> Response[Any]:
     q = request.query_params
@@ -48,37 +67,10 @@ async def callback(request: Request[Any, Any, Any], svc: Services) -> Response[A
         error_description=q.get("error_description"),
         iss=q.get("iss"),
     )
-    nonce = request.cookies.get(flow_cookie_name(params.state)) if params.state else None
-    try:
-        result = await authorization.complete_authorization(svc, params, nonce)
-    except AuthorizationFailed as failure:
-        if failure.redirect_url is None:
-            return Template(
-                "message.html",
-                status_code=400,
-                context={"title": "Connection failed", "message": failure.detail, "code": failure.code},
-            )
-        target = with_query(
-            failure.redirect_url,
-            {
-                "status": "error",
-                "error": failure.code,
-                "provider": failure.provider,
-                "end_user_id": failure.end_user_id,
-            },
-        )
-        return Redirect(target, status_code=HTTP_303_SEE_OTHER)
-    response: Response[Any]
-    if result.redirect_url is None:
-        response = Template("message.html", context={"title": "Connected", "message": "You can close this window now."})
-    else:
-        target = with_query(
-            result.redirect_url,
-            {"status": "success", "provider": result.provider, "end_user_id": result.end_user_id},
-        )
-        response = Redirect(target, status_code=HTTP_303_SEE_OTHER)
-    if params.state:
-        response.delete_cookie(flow_cookie_name(params.state), path=CALLBACK_PATH)
+    cookie = flow_cookie_name(params.state) if params.state else None
+    response = await _finish(svc, params, request.cookies.get(cookie) if cookie else None)
+    if cookie:
+        response.delete_cookie(cookie, path=CALLBACK_PATH)
     return response
 
 
