@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -12,6 +11,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from oauthhandler.domain import errors as e
+from oauthhandler.web.schemas import field_error
 
 log = logging.getLogger("oauthhandler.web")
 
@@ -76,10 +76,10 @@ def _validation_detail(exc: ValidationException) -> str:
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
-            key = item.get("key") or "body"
-            message = str(item.get("message", "is invalid"))
-            field = re.search(r"at `\$\.([^`]+)`", message)
-            return f"{field.group(1) if field else key}: {message}"
+            key = str(item.get("key") or "body")
+            detail = field_error(str(item.get("message", "is invalid")))
+            # A query or path parameter has no "$." path: name the parameter Litestar reports.
+            return detail if key == "data" or not detail.startswith("body:") else f"{key}:{detail[5:]}"
     return "the request body could not be read as the expected JSON object"
 
 

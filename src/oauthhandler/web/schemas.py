@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TypeVar
 
@@ -122,11 +123,23 @@ class StatusOut(Struct):
 T = TypeVar("T")
 
 
+_NAMED = re.compile(r"(unknown|missing required) field `([^`]+)`")
+_AT = re.compile(r"at `\$\.([^`\[]+)")
+
+
+def field_error(message: str) -> str:
+    """A msgspec validation message as '<field>: <what is wrong>', the field named first."""
+    at = _AT.search(message)
+    prefix = f"{at.group(1)}." if at else ""
+    named = _NAMED.search(message)
+    if named:
+        return f"{prefix}{named.group(2)}: {'unknown field' if named.group(1) == 'unknown' else 'required'}"
+    return f"{at.group(1) if at else 'body'}: {message.split(' - at ')[0]}"
+
+
 def convert(data: object, kind: type[T]) -> T:
     """Validate a decoded body (JSON or form) into a Struct; a bad field is a 422 naming it."""
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else "body"
-        raise InvalidRequest(f"{field.split('[')[0]}: {message.split(' - at ')[0]}") from None
+        raise InvalidRequest(field_error(str(exc))) from None
