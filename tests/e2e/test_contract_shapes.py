@@ -7,10 +7,22 @@ import httpx
 from tests.support.service import ServiceProcess
 
 DOCUMENTED_PATHS = {
-    "/signup", "/verify-email", "/enable-provider", "/get-access-token", "/connect/{token}",
-    "/authorization-success", "/healthz", "/readyz", "/api/v1/api-keys", "/api/v1/api-keys/{key_id}",
-    "/api/v1/catalog", "/api/v1/providers", "/api/v1/providers/{name}", "/api/v1/providers/{name}/authorize",
-    "/api/v1/providers/{name}/connections", "/api/v1/providers/{name}/connections/{end_user_id}",
+    "/signup",
+    "/verify-email",
+    "/enable-provider",
+    "/get-access-token",
+    "/connect/{token}",
+    "/authorization-success",
+    "/healthz",
+    "/readyz",
+    "/api/v1/api-keys",
+    "/api/v1/api-keys/{key_id}",
+    "/api/v1/catalog",
+    "/api/v1/providers",
+    "/api/v1/providers/{name}",
+    "/api/v1/providers/{name}/authorize",
+    "/api/v1/providers/{name}/connections",
+    "/api/v1/providers/{name}/connections/{end_user_id}",
     "/api/v1/providers/{name}/connections/{end_user_id}/token",
 }
 
