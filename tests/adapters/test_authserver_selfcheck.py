@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+
 from tests.support.authserver import LoopbackAuthServer
 
 REDIRECT = "http://127.0.0.1:9/callback"

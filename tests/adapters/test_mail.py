@@ -6,10 +6,10 @@ import asyncio
 import logging
 from collections.abc import Iterator
 
-import aiosmtplib
 import pytest
 
 from oauthhandler.adapters.mail import LogMailer, SmtpMailer
+from oauthhandler.domain.errors import MailUnavailable
 from tests.support.smtp import LoopbackSmtpServer, free_port
 
 LINK = "https://oauth.example/verify-email?token=abc123"
@@ -50,10 +50,10 @@ async def test_smtp_mailer_keeps_messages_to_different_people_apart(smtp: Loopba
     assert len(smtp.inbox.messages) == 2
 
 
-async def test_smtp_mailer_raises_when_no_server_listens() -> None:
+async def test_smtp_mailer_without_a_server_is_mail_unavailable() -> None:
     mailer = SmtpMailer("127.0.0.1", free_port(), "noreply@oauth.example", timeout=2.0)
 
-    with pytest.raises(aiosmtplib.SMTPException):
+    with pytest.raises(MailUnavailable):
         await mailer.send("dev@example.com", "Subject", "body")
 
 
