@@ -41,6 +41,7 @@ class Runtime:
     box: AesGcmSecretBox
 
     async def close(self) -> None:
+        self.db.close()
         await self.oauth.aclose()
         await self.engine.dispose()
 

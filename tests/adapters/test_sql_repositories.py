@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -263,3 +265,47 @@ async def test_secrets_are_ciphertext_in_the_rows(kind: str, tmp_path: Path) -> 
         for secret in ("the-client-secret", "access-1", "refresh-1"):
             assert secret not in dumped
         assert "v1." in dumped
+
+
+async def test_connection_for_key_is_one_read_of_key_account_and_connection(db: Database) -> None:
+    mine, theirs = await _account(db, 1), await _account(db, 2)
+    async with db.transaction() as uow:
+        await uow.api_keys.add(ApiKey("k1", mine.id, "mine", "hash-mine", NOW))
+        await uow.api_keys.add(ApiKey("k2", theirs.id, "theirs", "hash-theirs", NOW))
+        await uow.api_keys.add(ApiKey("k3", mine.id, "old", "hash-revoked", NOW))
+        await uow.api_keys.revoke(mine.id, "k3", NOW)
+        await uow.accounts.mark_verified(mine.id)
+        stored = await uow.connections.upsert(_connection(mine))
+        await uow.commit()
+    assert await db.connection_for_key("hash-unknown", "custom", "u1") is None
+    assert await db.connection_for_key("hash-revoked", "custom", "u1") is None
+    found = await db.connection_for_key("hash-mine", "custom", "u1")
+    assert found is not None and found.email_verified and found.connection == stored
+    missing = await db.connection_for_key("hash-mine", "custom", "nobody")
+    assert missing is not None and missing.connection is None
+    other = await db.connection_for_key("hash-theirs", "custom", "u1")  # another account's end user: not found
+    assert other is not None and not other.email_verified and other.connection is None
+
+
+async def test_direct_sqlite_read_falls_back_when_the_file_is_locked(tmp_path: Path) -> None:
+    async with engine_for("sqlite", tmp_path) as engine:
+        await migrate(engine)
+        db = SqlDatabase(engine, BOX)
+        account = await _account(db)
+        async with db.transaction() as uow:
+            await uow.api_keys.add(ApiKey("k1", account.id, "k", "hash", NOW))
+            await uow.commit()
+        await engine.dispose()  # no pooled connection may hold the file while the locker takes it whole
+        locker = sqlite3.connect(str(tmp_path / "test.db"), isolation_level=None)
+        locker.execute("PRAGMA locking_mode=EXCLUSIVE")
+        locker.execute("BEGIN EXCLUSIVE")  # in WAL mode only this keeps a reader out
+        with pytest.raises(sqlite3.OperationalError):
+            db._direct.read("hash", "custom", "u1")  # type: ignore[union-attr]
+        waiting = asyncio.create_task(db.connection_for_key("hash", "custom", "u1"))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # the async road waits its turn instead of failing
+        locker.execute("COMMIT")
+        locker.close()
+        found = await asyncio.wait_for(waiting, 10)
+        assert found is not None and found.connection is None
+        db.close()

@@ -18,6 +18,7 @@ from oauthhandler.domain.model import (
     Connection,
     ConnectionStatus,
     EmailVerification,
+    KeyedConnection,
     ProviderConfig,
     ProviderSpec,
     TokenSet,
@@ -228,6 +229,13 @@ class InMemoryDatabase:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[InMemoryUnitOfWork]:
         yield InMemoryUnitOfWork(self.state)
+
+    async def connection_for_key(self, key_hash: str, provider: str, end_user_id: str) -> KeyedConnection | None:
+        uow = InMemoryUnitOfWork(self.state)
+        account = await uow.api_keys.account_for(key_hash)
+        if account is None:
+            return None
+        return KeyedConnection(account.email_verified, await uow.connections.get(account.id, provider, end_user_id))
 
 
 class FakeClock:

@@ -213,6 +213,14 @@ class Connection:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyedConnection:
+    """What one read by API key finds: whether its account is verified, and the asked-for connection if any."""
+
+    email_verified: bool
+    connection: Connection | None
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A working token handed to a caller, and whether it was refreshed to answer this request."""
 

@@ -13,6 +13,7 @@ from oauthhandler.domain.model import (
     Connection,
     ConnectionStatus,
     EmailVerification,
+    KeyedConnection,
     ProviderConfig,
     TokenSet,
 )
@@ -98,3 +99,6 @@ class Database(Protocol):
 
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A unit of work for reads only, as cheap as the database allows."""
+
+    async def connection_for_key(self, key_hash: str, provider: str, end_user_id: str) -> KeyedConnection | None:
+        """The token hot path: a live key's account and connection in one indexed read; None for a dead key."""

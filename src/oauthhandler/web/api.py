@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from oauthhandler.domain import access_token, api_keys, authorization, connections, providers
+from oauthhandler.domain import api_keys, authorization, connections, providers
 from oauthhandler.domain.model import Account
 from oauthhandler.domain.services import Services
-from oauthhandler.web.bodies import provide_account
+from oauthhandler.web.bodies import provide_account, token_for
 from oauthhandler.web.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -100,7 +102,6 @@ class ApiController(Controller):
 
     @get("/providers/{name:str}/connections/{end_user_id:str}/token", summary="A working access token")
     async def token(
-        self, svc: Services, account: Account, name: str, end_user_id: str, force_refresh: bool = False
+        self, request: Request[Any, Any, Any], svc: Services, name: str, end_user_id: str, force_refresh: bool = False
     ) -> TokenOut:
-        issued = await access_token.get_access_token(svc, account, name, end_user_id, force_refresh=force_refresh)
-        return token_out(issued)
+        return token_out(await token_for(request, svc, name, end_user_id, force_refresh))

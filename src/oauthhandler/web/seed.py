@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from oauthhandler.domain import access_token, accounts, providers
 from oauthhandler.domain.services import Services
 from oauthhandler.web.api import provider_input
-from oauthhandler.web.bodies import caller, read_fields
+from oauthhandler.web.bodies import caller, read_fields, token_for
 from oauthhandler.web.errors import wants_html
 from oauthhandler.web.schemas import (
     AccountOut,
@@ -67,9 +67,7 @@ async def get_access_token(
     end_user_id: str,
     force_refresh: bool = False,
 ) -> TokenOut:
-    account = await caller(request, svc)
-    issued = await access_token.get_access_token(svc, account, provider, end_user_id, force_refresh=force_refresh)
-    return token_out(issued)
+    return token_out(await token_for(request, svc, provider, end_user_id, force_refresh))
 
 
 @post("/get-access-token", status_code=200, tags=["Seed"], summary="A working access token (form, login creds)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,8 @@ from oauthhandler.adapters.sql.repositories import (
     SqlProviderRepository,
     SqlVerificationRepository,
 )
+from oauthhandler.adapters.sql.token_read import SqliteDirectTokenReader, read_with_engine
+from oauthhandler.domain.model import KeyedConnection
 from oauthhandler.ports.services import SecretBox
 
 _READ_ONLY = "oauthhandler_read_only"
@@ -27,6 +30,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; on SQLite, set up for many processes sharing one file."""
+    if url.startswith("sqlite"):
+        # Reads run in autocommit and writes roll back themselves: no reset round trip per checkout.
+        kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -73,6 +79,8 @@ class SqlDatabase:
         self._codec = RowCodec(box)
         pg = engine.dialect.name == "postgresql"
         self._read_options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if pg else {_READ_ONLY: True}
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._direct = SqliteDirectTokenReader(path, self._codec) if path and path != ":memory:" else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
@@ -89,6 +97,18 @@ class SqlDatabase:
         async with self.engine.connect() as conn:
             await conn.execution_options(**self._read_options)
             yield SqlUnitOfWork(conn, self._codec)
+
+    async def connection_for_key(self, key_hash: str, provider: str, end_user_id: str) -> KeyedConnection | None:
+        if self._direct is not None:
+            try:
+                return self._direct.read(key_hash, provider, end_user_id)
+            except sqlite3.OperationalError:
+                pass  # busy past the short timeout: take the async road, which waits its turn
+        return await read_with_engine(self.engine, self._read_options, self._codec, key_hash, provider, end_user_id)
+
+    def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
 
     async def ping(self) -> bool:
         try:
