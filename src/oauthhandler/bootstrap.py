@@ -110,6 +110,7 @@ def build_app(settings: Settings | None = None) -> Litestar:
 
 
 async def run_migrations(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)

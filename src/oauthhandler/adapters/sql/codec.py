@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from oauthhandler.domain.model import (
     ClientCredentials,
@@ -37,10 +38,10 @@ class RowCodec:
             "scopes": list(tokens.scopes),
             "raw": tokens.raw,
         }
-        return self.box.encrypt(json.dumps(data, separators=(",", ":")).encode())
+        return self.box.encrypt(msgspec.json.encode(data))
 
     def open_tokens(self, sealed: str) -> TokenSet:
-        data = json.loads(self.box.decrypt(sealed))
+        data = msgspec.json.decode(self.box.decrypt(sealed))
         expires_at = data["expires_at"]
         return TokenSet(
             access_token=data["access_token"],

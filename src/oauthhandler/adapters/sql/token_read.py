@@ -9,13 +9,13 @@ out, the read is retried through the async engine.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -100,7 +100,7 @@ class SqliteDirectTokenReader:
         for name in ("created_at", "updated_at", "last_refreshed_at"):
             values[name] = _time(values[name])
         if values["id"] is not None:
-            values["connection_config"] = json.loads(values["connection_config"])
+            values["connection_config"] = msgspec.json.decode(values["connection_config"])
         return _keyed(SimpleNamespace(**values), self._codec)
 
     def close(self) -> None:
