@@ -19,7 +19,7 @@ from oauthhandler.adapters.oauth.client import AuthlibProviderClient
 from oauthhandler.adapters.sql.database import SqlDatabase, create_engine
 from oauthhandler.adapters.sql.lease import SqlRefreshLease
 from oauthhandler.adapters.sql.migrate import migrate
-from oauthhandler.adapters.sql.rotation import rotate_keys
+from oauthhandler.adapters.sql.rotation import key_ids_in_use, rotate_keys
 from oauthhandler.config import Settings
 from oauthhandler.domain.model import Policy
 from oauthhandler.domain.services import Services
@@ -116,6 +116,20 @@ async def run_migrations(settings: Settings) -> None:
         await migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def check_keys(settings: Settings) -> None:
+    """Refuse to start when stored secrets need an encryption key that is not configured."""
+    runtime = build_runtime(settings)
+    try:
+        missing = await key_ids_in_use(runtime.engine) - runtime.box.key_ids()
+    finally:
+        await runtime.close()
+    if missing:
+        raise ValueError(
+            f"stored secrets are encrypted under key id(s) {', '.join(sorted(missing))}, which "
+            "OAUTHHANDLER_ENCRYPTION_KEYS does not hold: add the key back (keep it after the new one)"
+        )
 
 
 async def run_rotate_keys(settings: Settings) -> int:

@@ -33,11 +33,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
-    from oauthhandler.bootstrap import build_runtime, run_migrations
+    from oauthhandler.bootstrap import check_keys, run_migrations
 
-    # Build once before the workers start: fails early on a bad catalog or key, and generates key files once.
-    asyncio.run(build_runtime(settings).close())
+    # Before the workers start: migrate, generate key files once, and fail early on a bad catalog or a missing key.
     asyncio.run(run_migrations(settings))
+    asyncio.run(check_keys(settings))
     Granian(
         "oauthhandler.asgi:app_factory",
         factory=True,
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("rotate-keys", help="re-encrypt every stored secret with the first encryption key")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = _settings()
     try:
         if args.command == "serve":

@@ -98,3 +98,15 @@ def test_rotate_keys_without_the_old_key_refuses_and_changes_nothing(keyed_servi
     assert "Traceback" not in result.stderr
     assert "no encryption key with id" in result.stderr
     assert _database_bytes(proc.data_dir) == before
+
+
+def test_serve_refuses_to_start_when_a_needed_key_is_missing(keyed_service, smtp, auth) -> None:  # type: ignore[no-untyped-def]
+    proc, _ = keyed_service
+    dev = sign_up(proc, smtp)
+    _connected(dev, auth)
+    proc.stop()
+    proc.settings["encryption_keys"] = _key()  # the old key forgotten, not rotated away
+    result = proc.cli("serve", "--port", str(proc.port))
+    assert result.returncode != 0
+    assert "OAUTHHANDLER_ENCRYPTION_KEYS does not hold" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -57,5 +57,8 @@ class AesGcmSecretBox:
         raw = base64.urlsafe_b64decode(body)
         return self._ciphers[kid].decrypt(raw[:12], raw[12:], kid.encode())
 
+    def key_ids(self) -> set[str]:
+        return set(self._ciphers)
+
     def is_current(self, ciphertext: str) -> bool:
         return ciphertext.split(".", 2)[1] == self._primary_id

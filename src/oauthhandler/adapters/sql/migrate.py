@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from importlib import resources
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATION_LOCK = 0x0A07_4A4D  # any constant shared by every instance of this service
 
 
 def alembic_config(url: str = "") -> Config:
@@ -26,4 +29,8 @@ async def migrate(engine: AsyncEngine) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Instances starting together on one database migrate one after the other (SQLite's BEGIN
+            # IMMEDIATE does the same there); the lock ends with the transaction.
+            await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(upgrade)

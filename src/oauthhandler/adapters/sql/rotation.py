@@ -9,6 +9,18 @@ from oauthhandler.adapters.sql.tables import ENCRYPTED_COLUMNS
 from oauthhandler.ports.services import SecretBox
 
 
+async def key_ids_in_use(engine: AsyncEngine) -> set[str]:
+    """The ids of the keys stored secrets were encrypted under (the second part of v1.<key id>.<...>)."""
+    found: set[str] = set()
+    async with engine.connect() as conn:
+        for table, _, columns in ENCRYPTED_COLUMNS:
+            for column in columns:
+                col = table.c[column]
+                rows = await conn.execute(sa.select(sa.distinct(sa.func.substr(col, 4, 12))).where(col.is_not(None)))
+                found |= {row[0] for row in rows}
+    return found
+
+
 async def rotate_keys(engine: AsyncEngine, box: SecretBox) -> int:
     """How many values were re-encrypted; a second run finds none."""
     rotated = 0
