@@ -309,3 +309,17 @@ async def test_direct_sqlite_read_falls_back_when_the_file_is_locked(tmp_path: P
         found = await asyncio.wait_for(waiting, 10)
         assert found is not None and found.connection is None
         db.close()
+
+
+async def test_purge_forgets_only_attempts_whose_link_expired_before_the_cutoff(db: Database) -> None:
+    account = await _account(db)
+    async with db.transaction() as uow:
+        for n, expires in enumerate((NOW - timedelta(hours=2), NOW + timedelta(minutes=5))):
+            await uow.attempts.add(
+                AuthorizationAttempt(f"att{n}", account.id, "custom", "u1", None, {}, f"link{n}", expires)
+            )
+        await uow.attempts.purge(NOW - timedelta(hours=1))
+        await uow.commit()
+    async with db.read() as uow:
+        assert await uow.attempts.by_connect_token("link0") is None
+        assert await uow.attempts.by_connect_token("link1") is not None

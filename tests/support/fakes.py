@@ -191,6 +191,11 @@ class InMemoryAttempts(_Repos):
             None,
         )
 
+    async def purge(self, links_expired_before: datetime) -> None:
+        for key, attempt in list(self.s.attempts.items()):
+            if attempt.connect_expires_at < links_expired_before:
+                del self.s.attempts[key]
+
     async def consume_state(self, attempt_id: str, now: datetime) -> bool:
         if attempt_id in self.s.used_states:
             return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from oauthhandler.domain.errors import (
     AuthorizationFailed,
@@ -82,7 +82,10 @@ async def start_authorization(
                 raise InvalidRequest("redirect_url: must share the origin of the provider's redirect_url")
         checked = resolve_spec(svc, config).check_connection_config(connection_config)
         token = new_token()
-        expires_at = svc.clock.now() + svc.policy.connect_ttl
+        now = svc.clock.now()
+        # Housekeeping on the way: attempts whose link and state are long dead hold nothing worth keeping.
+        await uow.attempts.purge(now - svc.policy.state_ttl - timedelta(hours=1))
+        expires_at = now + svc.policy.connect_ttl
         attempt = AuthorizationAttempt(
             new_id(),
             account.id,

@@ -75,6 +75,9 @@ class AttemptRepository(Protocol):
     async def consume_state(self, attempt_id: str, now: datetime) -> bool:
         """Use the state once; False if already used."""
 
+    async def purge(self, links_expired_before: datetime) -> None:
+        """Forget attempts whose link expired before then (their state has expired too)."""
+
 
 class UnitOfWork(Protocol):
     @property

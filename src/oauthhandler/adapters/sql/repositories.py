@@ -290,6 +290,9 @@ class SqlAttemptRepository(_Repo):
         ).first()
         return self._attempt(row) if row else None
 
+    async def purge(self, links_expired_before: datetime) -> None:
+        await self.conn.execute(t.attempts.delete().where(t.attempts.c.connect_expires_at < links_expired_before))
+
     async def consume_state(self, attempt_id: str, now: datetime) -> bool:
         a = t.attempts.c
         result = await self.conn.execute(

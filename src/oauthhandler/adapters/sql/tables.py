@@ -102,6 +102,7 @@ class ConnectionRow(SQLModel, table=True):
 
 class AttemptRow(SQLModel, table=True):
     __tablename__ = "authorization_attempts"
+    __table_args__ = (sa.Index("ix_attempts_connect_expires_at", "connect_expires_at"),)
     id: str = Field(primary_key=True, max_length=32)
     account_id: str = _account_fk()
     provider: str = Field(max_length=64)

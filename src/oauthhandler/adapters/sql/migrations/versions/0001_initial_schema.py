@@ -64,6 +64,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("connect_token_hash"),
         sa.UniqueConstraint("state_hash"),
     )
+    with op.batch_alter_table("authorization_attempts", schema=None) as batch_op:
+        batch_op.create_index("ix_attempts_connect_expires_at", ["connect_expires_at"], unique=False)
     op.create_table(
         "connections",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -116,6 +118,8 @@ def downgrade() -> None:
     op.drop_table("providers")
     op.drop_table("email_verifications")
     op.drop_table("connections")
+    with op.batch_alter_table("authorization_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_attempts_connect_expires_at")
     op.drop_table("authorization_attempts")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_api_keys_account")
