@@ -701,3 +701,25 @@ def test_every_catalog_entry_yields_an_authorization_url_on_the_providers_host(
 
 def test_the_catalog_hosts_above_are_all_in_the_builtin_catalog() -> None:
     assert set(CATALOG_HOSTS) <= {s.name for s in BUILTIN}
+
+
+def test_an_absurd_expires_in_is_capped_not_a_crash() -> None:
+    from oauthhandler.adapters.oauth.tokens import MAX_LIFETIME_SECONDS, token_set
+
+    now = datetime.now(UTC)
+    spec = catalog_spec(authorization_url="https://idp.test/a", token_url="https://idp.test/t")
+    tokens = token_set(spec, {"access_token": "a", "expires_in": 1e20}, now)
+    assert tokens.expires_at == now + timedelta(seconds=MAX_LIFETIME_SECONDS)
+
+
+async def test_a_provider_that_never_finishes_its_answer_is_cut_off_by_the_deadline() -> None:
+    from oauthhandler.adapters.oauth.client import _call
+
+    async def dripping() -> dict[str, object]:
+        await asyncio.sleep(5)
+        return {}
+
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailable):
+        await _call(dripping, 0.2)
+    assert time.monotonic() - started < 2

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from oauthhandler.adapters.clock import SystemClock
 from oauthhandler.adapters.crypto import AesGcmSecretBox
 from oauthhandler.adapters.sql import tables as t
 from oauthhandler.adapters.sql.database import SqlDatabase
+from oauthhandler.adapters.sql.lease import SqlRefreshLease
 from oauthhandler.adapters.sql.migrate import migrate
 from oauthhandler.domain.model import (
     Account,
@@ -32,8 +34,9 @@ from oauthhandler.domain.model import (
     TokenSet,
 )
 from oauthhandler.ports.repositories import Database
+from oauthhandler.ports.services import RefreshLock
 from tests.support.databases import engine_for
-from tests.support.fakes import InMemoryDatabase
+from tests.support.fakes import InMemoryDatabase, InMemoryRefreshLock
 
 NOW = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 BOX = AesGcmSecretBox([os.urandom(32)])
@@ -198,17 +201,25 @@ async def test_connections_one_per_end_user(db: Database) -> None:
         assert await uow.connections.by_id("conn1") == stored
 
 
+def _lease(db: Database) -> RefreshLock:
+    """The refresh lock that goes with each database: the SQL lease on its rows, or the fake's in-memory lock."""
+    if isinstance(db, SqlDatabase):
+        return SqlRefreshLease(db.engine, SystemClock())
+    return InMemoryRefreshLock()
+
+
 async def test_connection_tokens_status_and_deletes(db: Database) -> None:
     account = await _account(db)
     async with db.transaction() as uow:
         await uow.connections.upsert(_connection(account))
         await uow.connections.upsert(_connection(account, "u2", 2))
         await uow.commit()
-    fresh = TokenSet("access-9", "Bearer", "refresh-9", None, ("read", "write"), {"ok": True})
+    fresh = TokenSet("access-9", "Bearer", "refresh-9", None, ("read", "write"), {"ok": True}, NOW)
     later = NOW + timedelta(minutes=1)
-    async with db.transaction() as uow:
-        await uow.connections.save_tokens("conn1", fresh, later)
-        await uow.connections.set_status("conn2", ConnectionStatus.NEEDS_REAUTHORIZATION, later)
+    lock = _lease(db)
+    async with lock.hold("conn1") as one_lease, lock.hold("conn2") as two_lease, db.transaction() as uow:
+        assert await uow.connections.save_tokens("conn1", fresh, later, one_lease)
+        assert await uow.connections.set_status("conn2", ConnectionStatus.NEEDS_REAUTHORIZATION, later, two_lease)
         await uow.commit()
     async with db.read() as uow:
         one = await uow.connections.get(account.id, "custom", "u1")
@@ -222,6 +233,31 @@ async def test_connection_tokens_status_and_deletes(db: Database) -> None:
         await uow.commit()
     async with db.read() as uow:
         assert await uow.connections.list(account.id, "custom") == []
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_refresh_that_lost_its_lease_does_not_overwrite_a_new_grant(kind: str, tmp_path: Path) -> None:
+    async with engine_for(kind, tmp_path) as engine:
+        await migrate(engine)
+        db = SqlDatabase(engine, BOX)
+        account = await _account(db)
+        async with db.transaction() as uow:
+            await uow.connections.upsert(_connection(account))
+            await uow.commit()
+        late = TokenSet("access-late", "Bearer", "refresh-late")
+        async with SqlRefreshLease(engine, SystemClock()).hold("conn1") as lease:
+            async with db.transaction() as uow:  # the end user connects again while a refresh is out
+                await uow.connections.upsert(_connection(account, n=7))
+                await uow.commit()
+            async with db.transaction() as uow:
+                assert not await uow.connections.save_tokens("conn1", late, NOW, lease)
+                assert not await uow.connections.set_status("conn1", ConnectionStatus.NEEDS_REAUTHORIZATION, NOW, lease)
+                assert not await uow.connections.save_tokens("conn1", late, NOW, "someone-else")
+                await uow.commit()
+        async with db.read() as uow:
+            stored = await uow.connections.by_id("conn1")
+        assert stored is not None and stored.tokens.access_token == "access-7"
+        assert stored.status == ConnectionStatus.ACTIVE
 
 
 async def test_attempt_link_and_state_are_single_use(db: Database) -> None:

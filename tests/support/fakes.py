@@ -26,6 +26,13 @@ from oauthhandler.domain.model import (
 
 
 @dataclass
+class Faults:
+    """Failures to inject, shared by every copy of the state (a rolled-back copy still used one up)."""
+
+    failing_writes: int = 0
+
+
+@dataclass
 class _State:
     accounts: dict[str, Account] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
@@ -35,9 +42,10 @@ class _State:
     attempts: dict[str, AuthorizationAttempt] = field(default_factory=dict)
     used_links: set[str] = field(default_factory=set)
     used_states: set[str] = field(default_factory=set)
+    faults: Faults = field(default_factory=lambda: Faults())
 
     def copy(self) -> _State:
-        return _State(**{k: type(v)(v) for k, v in vars(self).items()})
+        return _State(**{k: v if k == "faults" else type(v)(v) for k, v in vars(self).items()})
 
 
 class _Repos:
@@ -147,14 +155,20 @@ class InMemoryConnections(_Repos):
         self.s.connections[stored.id] = stored
         return stored
 
-    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime) -> None:
+    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime, lease: str) -> bool:
+        """The fake's lease is the in-memory lock, which nothing takes away: the write always holds it."""
+        if self.s.faults.failing_writes:
+            self.s.faults.failing_writes -= 1
+            raise ConnectionError("the fake database is down for this write")
         c = self.s.connections[connection_id]
         self.s.connections[connection_id] = replace(
             c, tokens=tokens, updated_at=refreshed_at, last_refreshed_at=refreshed_at
         )
+        return True
 
-    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime) -> None:
+    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime, lease: str) -> bool:
         self.s.connections[connection_id] = replace(self.s.connections[connection_id], status=status, updated_at=at)
+        return True
 
     async def delete(self, connection_id: str) -> None:
         self.s.connections.pop(connection_id, None)
@@ -278,9 +292,9 @@ class InMemoryRefreshLock:
         self._locks: dict[str, asyncio.Lock] = {}
 
     @asynccontextmanager
-    async def hold(self, connection_id: str) -> AsyncIterator[None]:
+    async def hold(self, connection_id: str) -> AsyncIterator[str]:
         async with self._locks.setdefault(connection_id, asyncio.Lock()):
-            yield
+            yield "in-memory-lease"
 
 
 class FakeProviderClient:
@@ -300,7 +314,9 @@ class FakeProviderClient:
     def issue(self, *, refresh: bool = True) -> TokenSet:
         n = next(self.serial)
         expires = self.clock.now() + self.lifetime if self.lifetime else None
-        return TokenSet(f"access-{n}", "bearer", f"refresh-{n}" if refresh else None, expires, ("read",))
+        return TokenSet(
+            f"access-{n}", "bearer", f"refresh-{n}" if refresh else None, expires, ("read",), {}, self.clock.now()
+        )
 
     def authorization_url(self, spec: ProviderSpec, credentials: ClientCredentials, **kw: Any) -> str:
         return f"https://provider.test/authorize?state={kw['state']}&verifier={kw['code_verifier']}"

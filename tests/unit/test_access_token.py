@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -115,3 +116,41 @@ async def test_fifty_concurrent_callers_cause_one_refresh(world: World) -> None:
     assert world.oauth.refreshes == ["refresh-1"]
     assert {i.tokens.access_token for i in issued} == {"access-2"}
     assert all(i.refreshed for i in issued)
+
+
+async def test_a_refusal_that_is_not_a_reauthorization_hands_out_the_valid_token(world: World) -> None:
+    account = await verified_account(world)
+    await connected(world, account)
+    world.oauth.refresh_failure = GrantRejected("invalid_client")
+    issued = await get_access_token(world.svc, account, "custom", "u1", force_refresh=True)
+    assert (issued.tokens.access_token, issued.refreshed) == ("access-1", False)
+
+
+async def test_a_failing_write_after_a_refresh_is_retried_so_the_rotated_token_is_kept(world: World) -> None:
+    account = await verified_account(world)
+    await connected(world, account)
+    world.db.state.faults.failing_writes = 2
+    issued = await get_access_token(world.svc, account, "custom", "u1", force_refresh=True)
+    assert issued.tokens.refresh_token == "refresh-2"
+    assert (await get_connection(world.svc, account, "custom", "u1")).tokens.refresh_token == "refresh-2"
+
+
+async def test_a_caller_hanging_up_does_not_stop_a_refresh_from_being_stored(world: World) -> None:
+    account = await verified_account(world)
+    await connected(world, account)
+    world.oauth.refresh_delay = 0.05
+    caller = asyncio.create_task(get_access_token(world.svc, account, "custom", "u1", force_refresh=True))
+    await asyncio.sleep(0.01)
+    caller.cancel()
+    await asyncio.sleep(0.1)
+    assert (await get_connection(world.svc, account, "custom", "u1")).tokens.refresh_token == "refresh-2"
+
+
+async def test_short_lived_tokens_are_refreshed_at_half_life_not_on_every_request(world: World) -> None:
+    account = await verified_account(world)
+    world.oauth.lifetime = timedelta(minutes=2)  # shorter than the 5-minute margin
+    await connected(world, account)
+    assert not (await get_access_token(world.svc, account, "custom", "u1")).refreshed
+    world.clock.advance(seconds=61)
+    assert (await get_access_token(world.svc, account, "custom", "u1")).refreshed
+    assert not (await get_access_token(world.svc, account, "custom", "u1")).refreshed

@@ -172,3 +172,32 @@ async def test_authorize_needs_an_enabled_provider(world: World) -> None:
     account = await verified_account(world)
     with pytest.raises(ProviderNotEnabled):
         await flow.start_authorization(world.svc, account, "custom", "u1")
+
+
+async def test_an_unexpected_failure_after_the_state_is_spent_goes_back_to_the_app(world: World) -> None:
+    account = await verified_account(world)
+    start = await _started(world, account)
+    world.oauth.exchange_failure = RuntimeError("a bug")
+    with pytest.raises(AuthorizationFailed) as failed:
+        await flow.complete_authorization(
+            world.svc, flow.CallbackParams(state=start.state, code="c"), start.browser_nonce
+        )
+    assert (failed.value.code, failed.value.redirect_url) == ("internal_error", "https://app.test/done")
+
+
+@pytest.mark.parametrize("end_user_id", ["nul\x00byte", "tab\there"])
+async def test_end_user_id_without_control_characters(world: World, end_user_id: str) -> None:
+    account = await verified_account(world)
+    await providers.enable_provider(world.svc, account, "custom", CUSTOM)
+    with pytest.raises(InvalidRequest, match="end_user_id"):
+        await flow.start_authorization(world.svc, account, "custom", end_user_id)
+
+
+@pytest.mark.parametrize(
+    "redirect_url", ["https://app.test:99999/x", "https://[::1/x", "https://evil.test\\@app.test/"]
+)
+async def test_malformed_redirect_url_is_invalid_request(world: World, redirect_url: str) -> None:
+    account = await verified_account(world)
+    await providers.enable_provider(world.svc, account, "custom", CUSTOM)
+    with pytest.raises(InvalidRequest, match="redirect_url"):
+        await flow.start_authorization(world.svc, account, "custom", "u1", redirect_url)

@@ -34,3 +34,13 @@ def test_same_origin_and_query() -> None:
     assert not same_origin("https://a.test", "http://a.test")
     assert not same_origin("https://a.test", "https://a.test.evil")
     assert with_query("https://a.test/p?x=1", {"s": "a b"}) == "https://a.test/p?x=1&s=a+b"
+
+
+def test_refresh_due_at_half_life_for_tokens_shorter_than_twice_the_margin() -> None:
+    token = TokenSet("a", expires_at=NOW + timedelta(minutes=2), obtained_at=NOW)
+    margin = timedelta(minutes=5)
+    assert not token.refresh_due(margin, NOW + timedelta(seconds=59))
+    assert token.refresh_due(margin, NOW + timedelta(seconds=60))
+    long_lived = TokenSet("a", expires_at=NOW + timedelta(hours=1), obtained_at=NOW)
+    assert long_lived.refresh_due(margin, NOW + timedelta(minutes=55))
+    assert not long_lived.refresh_due(margin, NOW + timedelta(minutes=54))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 
 from oauthhandler.domain import accounts, api_keys, providers
@@ -133,3 +136,28 @@ async def test_unsent_verification_mail_forgets_the_account(world: World) -> Non
     assert world.db.state.accounts == {} and world.db.state.verifications == {}
     world.mailer.failure = None
     await accounts.sign_up(world.svc, "a@example.test", "0123456789")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"authorization_params": {"state": "fixed"}}, "authorization_params.state"),
+        ({"authorization_params": {"redirect_uri": "https://evil.test"}}, "authorization_params.redirect_uri"),
+        ({"authorization_url": "https://idp.test/{tenant}/authorize"}, "authorization_url"),
+        ({"token_url": "https://idp.test:99999/token"}, "token_url"),
+        ({"client_id": "cid\x00"}, "client_id"),
+    ],
+)
+async def test_custom_provider_input_that_would_break_the_flow_is_refused(
+    world: World, change: dict[str, object], field: str
+) -> None:
+    account = await verified_account(world)
+    with pytest.raises(InvalidRequest, match=rf"^{re.escape(field)}:"):
+        await providers.enable_provider(world.svc, account, "mine", replace(CUSTOM, **change))  # type: ignore[arg-type]
+
+
+async def test_catalog_provider_refuses_authorization_params(world: World) -> None:
+    account = await verified_account(world)
+    given = providers.ProviderInput("id", "s", authorization_params={"prompt": "none"})
+    with pytest.raises(InvalidRequest, match=r"^authorization_params:"):
+        await providers.enable_provider(world.svc, account, "cataloged", given)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
 from oauthhandler.domain.errors import (
     ConnectionNotFound,
     EmailNotVerified,
@@ -9,11 +12,14 @@ from oauthhandler.domain.errors import (
     ProviderUnavailable,
     ReauthorizationRequired,
     Unauthorized,
+    safe_code,
 )
-from oauthhandler.domain.model import Account, Connection, ConnectionStatus, IssuedToken
+from oauthhandler.domain.model import Account, Connection, ConnectionStatus, IssuedToken, TokenSet
 from oauthhandler.domain.providers import resolve_spec
 from oauthhandler.domain.randomness import digest
 from oauthhandler.domain.services import Services
+
+STORE_ATTEMPTS = 4
 
 
 async def get_access_token(
@@ -42,13 +48,19 @@ async def _hand_out(svc: Services, seen: Connection | None, force_refresh: bool)
         raise ConnectionNotFound()
     if seen.status != ConnectionStatus.ACTIVE:
         raise ReauthorizationRequired()
-    if not force_refresh and not seen.tokens.expires_within(svc.policy.refresh_margin, svc.clock.now()):
+    if not force_refresh and not seen.tokens.refresh_due(svc.policy.refresh_margin, svc.clock.now()):
         return IssuedToken(seen.tokens, refreshed=False)
-    return await _refresh(svc, seen, force_refresh)
+    try:
+        # Shielded: a refresh once begun runs on to its stored end, even if the caller hangs up meanwhile.
+        return await asyncio.shield(_refresh(svc, seen, force_refresh))
+    except ProviderUnavailable:
+        if seen.tokens.is_expired(svc.clock.now()):
+            raise
+        return IssuedToken(seen.tokens, refreshed=False)  # still valid: better than an error
 
 
 async def _refresh(svc: Services, seen: Connection, force: bool) -> IssuedToken:
-    async with svc.refresh_lock.hold(seen.id):
+    async with svc.refresh_lock.hold(seen.id) as lease:
         # Re-read under the lease: whoever held it before us may have refreshed already.
         async with svc.db.read() as uow:
             current = await uow.connections.by_id(seen.id)
@@ -60,7 +72,7 @@ async def _refresh(svc: Services, seen: Connection, force: bool) -> IssuedToken:
         now = svc.clock.now()
         if current.tokens != seen.tokens:
             return IssuedToken(current.tokens, refreshed=True)
-        if not force and not current.tokens.expires_within(svc.policy.refresh_margin, now):
+        if not force and not current.tokens.refresh_due(svc.policy.refresh_margin, now):
             return IssuedToken(current.tokens, refreshed=False)
         if not current.tokens.refresh_token:
             if current.tokens.is_expired(now):
@@ -73,18 +85,29 @@ async def _refresh(svc: Services, seen: Connection, force: bool) -> IssuedToken:
             )
         except GrantRejected as exc:
             if exc.error not in spec.reauthorization_errors:
-                raise ProviderUnavailable(f"The provider refused the refresh ({exc.error}).") from None
+                raise ProviderUnavailable(f"The provider refused the refresh ({safe_code(exc.error)}).") from None
             async with svc.db.transaction() as uow:
-                await uow.connections.set_status(current.id, ConnectionStatus.NEEDS_REAUTHORIZATION, now)
+                await uow.connections.set_status(current.id, ConnectionStatus.NEEDS_REAUTHORIZATION, now, lease)
                 await uow.commit()
             raise ReauthorizationRequired() from None
-        except ProviderUnavailable:
-            if current.tokens.is_expired(now):
-                raise
-            return IssuedToken(current.tokens, refreshed=False)
         tokens = current.tokens.renewed_by(fresh)
-        # Stored before anyone is answered: a rotated refresh token is never lost.
-        async with svc.db.transaction() as uow:
-            await uow.connections.save_tokens(current.id, tokens, now)
-            await uow.commit()
+        await _store(svc, current.id, tokens, now, lease)
         return IssuedToken(tokens, refreshed=True)
+
+
+async def _store(svc: Services, connection_id: str, tokens: TokenSet, now: datetime, lease: str) -> None:
+    """Store a refresh's result before anyone is answered, retrying: the provider may have rotated the old one.
+
+    Only while the lease is ours: if it was taken away (the end user connected again meanwhile), the newer
+    grant stays and the caller still gets the valid token it asked for.
+    """
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            async with svc.db.transaction() as uow:
+                await uow.connections.save_tokens(connection_id, tokens, now, lease)
+                await uow.commit()
+            return
+        except Exception:
+            if attempt == STORE_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.1 * 2**attempt)

@@ -23,8 +23,10 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 def check_signup(email: str, password: str) -> str:
     """The normalized email, or InvalidRequest naming the bad field."""
     email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    if len(email) > 254 or not _EMAIL.match(email) or any(ord(c) < 32 or ord(c) == 127 for c in email):
         raise InvalidRequest("email: not a valid email address")
+    if "\x00" in password:
+        raise InvalidRequest("password: must not contain NUL characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidRequest(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
     return email

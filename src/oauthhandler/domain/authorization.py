@@ -14,6 +14,7 @@ from oauthhandler.domain.errors import (
     InvalidState,
     ProviderNotEnabled,
     ProviderUnavailable,
+    safe_code,
 )
 from oauthhandler.domain.model import Account, AuthorizationAttempt, Connection, ConnectionStatus, TokenSet
 from oauthhandler.domain.providers import resolve_spec
@@ -21,7 +22,7 @@ from oauthhandler.domain.randomness import digest, matches, new_id, new_token
 from oauthhandler.domain.services import Services
 from oauthhandler.domain.urls import check_url, same_origin
 
-_ERROR_CODE = re.compile(r"^[a-z0-9_]{1,64}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class FlowResult:
 def check_end_user_id(end_user_id: str) -> str:
     if not isinstance(end_user_id, str) or not 1 <= len(end_user_id) <= 255:
         raise InvalidRequest("end_user_id: must be 1 to 255 characters")
+    if _CONTROL.search(end_user_id):
+        raise InvalidRequest("end_user_id: must not contain control characters")
     return end_user_id
 
 
@@ -162,7 +165,7 @@ async def _spend_state(svc: Services, params: CallbackParams, browser_nonce: str
 async def _exchange(svc: Services, attempt: AuthorizationAttempt, params: CallbackParams) -> TokenSet:
     """The provider's answer checked (error, issuer, code), then the code exchanged for tokens."""
     if params.error:
-        code = params.error if _ERROR_CODE.match(params.error) else "provider_error"
+        code = safe_code(params.error)
         raise _failure(attempt, code, f"The provider answered {code}.")
     async with svc.db.read() as uow:
         config = await uow.providers.get(attempt.account_id, attempt.provider)
@@ -184,7 +187,7 @@ async def _exchange(svc: Services, attempt: AuthorizationAttempt, params: Callba
             now=svc.clock.now(),
         )
     except GrantRejected as exc:
-        raise _failure(attempt, exc.error if _ERROR_CODE.match(exc.error) else "provider_error", exc.detail) from None
+        raise _failure(attempt, safe_code(exc.error), "The provider refused the code.") from None
     except ProviderUnavailable as exc:
         raise _failure(attempt, ProviderUnavailable.code, exc.detail) from None
 
@@ -192,7 +195,15 @@ async def _exchange(svc: Services, attempt: AuthorizationAttempt, params: Callba
 async def complete_authorization(svc: Services, params: CallbackParams, browser_nonce: str | None) -> FlowResult:
     """Check the state (single use, bound to the browser), exchange the code and store the connection."""
     attempt = await _spend_state(svc, params, browser_nonce)
-    tokens = await _exchange(svc, attempt, params)
+    try:
+        return await _store_connection(svc, attempt, await _exchange(svc, attempt, params))
+    except AuthorizationFailed:
+        raise
+    except Exception as exc:  # the state is spent: whatever broke, the end user goes back to the app
+        raise _failure(attempt, "internal_error", "Something went wrong on our side; start again.") from exc
+
+
+async def _store_connection(svc: Services, attempt: AuthorizationAttempt, tokens: TokenSet) -> FlowResult:
     now = svc.clock.now()
     connection = Connection(
         new_id(),

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+_CODE = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+def safe_code(error: str) -> str:
+    """A provider's error code as we pass it on: a short snake_case word, or provider_error."""
+    return error if _CODE.match(error) else "provider_error"
+
 
 class DomainError(Exception):
     """Base of every error a use-case raises on purpose."""

@@ -176,9 +176,19 @@ class TokenSet:
     expires_at: datetime | None = None
     scopes: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
+    obtained_at: datetime | None = None
 
     def expires_within(self, margin: timedelta, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at - margin <= now
+
+    def refresh_due(self, margin: timedelta, now: datetime) -> bool:
+        """Expiring within the margin; for tokens that live shorter than twice the margin, within half their life.
+
+        Otherwise a provider issuing 5-minute tokens would see a refresh on every request.
+        """
+        if self.expires_at is not None and self.obtained_at is not None:
+            margin = min(margin, (self.expires_at - self.obtained_at) / 2)
+        return self.expires_within(margin, now)
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_within(timedelta(0), now)

@@ -11,7 +11,12 @@ from oauthhandler.domain.services import Services
 from oauthhandler.domain.urls import check_url
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_CUSTOM_ONLY = ("authorization_url", "token_url", "revocation_url", "token_auth_method", "pkce")
+_CUSTOM_ONLY = ("authorization_url", "token_url", "revocation_url", "token_auth_method", "pkce", "authorization_params")
+# Set by the flow itself; a provider's extra parameters may not override them.
+RESERVED_PARAMS = frozenset(
+    {"client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"}
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
@@ -44,6 +49,12 @@ def custom_spec(name: str, given: ProviderInput) -> ProviderSpec:
     for key in ("authorization_url", "token_url"):
         if not getattr(given, key):
             raise InvalidRequest(f"{key}: required for a custom provider ({name} is not in the catalog)")
+    for key in ("authorization_url", "token_url", "revocation_url"):
+        if "{" in (getattr(given, key) or "") or "}" in (getattr(given, key) or ""):
+            raise InvalidRequest(f"{key}: must not contain braces")
+    for param in given.authorization_params:
+        if param in RESERVED_PARAMS:
+            raise InvalidRequest(f"authorization_params.{param}: set by the flow itself")
     method = given.token_auth_method or "client_secret_basic"
     if method not in TOKEN_AUTH_METHODS:
         raise InvalidRequest(f"token_auth_method: one of {', '.join(TOKEN_AUTH_METHODS)}")
@@ -63,9 +74,12 @@ def custom_spec(name: str, given: ProviderInput) -> ProviderSpec:
 async def enable_provider(svc: Services, account: Account, name: str, given: ProviderInput) -> ProviderConfig:
     """Create or update the account's config for a provider; connections and created_at are kept."""
     catalog_spec = svc.catalog.get(check_name(name))
+    for key in ("client_id", "client_secret", "api_key", "api_secret"):
+        if _CONTROL.search(getattr(given, key) or ""):
+            raise InvalidRequest(f"{key}: must not contain control characters")
     if catalog_spec is not None:
         for key in _CUSTOM_ONLY:
-            if getattr(given, key) is not None:
+            if getattr(given, key):
                 raise InvalidRequest(f"{key}: only for custom providers; {name} is in the catalog")
     spec = catalog_spec or custom_spec(name, given)
     if given.redirect_url:

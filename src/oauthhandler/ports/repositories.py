@@ -59,8 +59,12 @@ class ConnectionRepository(Protocol):
     async def upsert(self, connection: Connection) -> Connection:
         """Insert, or replace the tokens of the one connection per (account, provider, end user)."""
 
-    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime) -> None: ...
-    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime) -> None: ...
+    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime, lease: str) -> bool:
+        """Store a refresh's result, only while the refresh lease is still this one's."""
+
+    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime, lease: str) -> bool:
+        """Change the status, only while the refresh lease is still this one's."""
+
     async def delete(self, connection_id: str) -> None: ...
     async def delete_for_provider(self, account_id: str, provider: str) -> None: ...
 

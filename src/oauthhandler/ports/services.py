@@ -84,5 +84,5 @@ class ProviderClient(Protocol):
 
 
 class RefreshLock(Protocol):
-    def hold(self, connection_id: str) -> AbstractAsyncContextManager[None]:
-        """Hold the one refresh lease for a connection, across tasks, processes and instances."""
+    def hold(self, connection_id: str) -> AbstractAsyncContextManager[str]:
+        """Hold the one refresh lease for a connection, across tasks, processes and instances; yields its id."""

@@ -25,7 +25,7 @@ from oauthhandler.web.schemas import (
     ProviderOut,
     TokenOut,
 )
-from oauthhandler.web.views import connection_out, provider_out, token_out
+from oauthhandler.web.views import NO_STORE, connection_out, provider_out, token_out
 
 
 def provider_input(data: ProviderIn) -> providers.ProviderInput:
@@ -40,7 +40,7 @@ class ApiController(Controller):
     tags = ["API"]
     security = [{"BearerAuth": []}, {"BasicAuth": []}]
 
-    @post("/api-keys", summary="Create an API key (the key is shown only here)")
+    @post("/api-keys", cache_control=NO_STORE, summary="Create an API key (the key is shown only here)")
     async def create_key(self, svc: Services, account: Account, data: ApiKeyIn | None = None) -> ApiKeyCreated:
         key, plaintext = await api_keys.create_api_key(svc, account, data.name if data else None)
         return ApiKeyCreated(key.id, key.name, plaintext, key.created_at)
@@ -100,7 +100,11 @@ class ApiController(Controller):
     async def disconnect(self, svc: Services, account: Account, name: str, end_user_id: str) -> None:
         await connections.disconnect(svc, account, name, end_user_id)
 
-    @get("/providers/{name:str}/connections/{end_user_id:str}/token", summary="A working access token")
+    @get(
+        "/providers/{name:str}/connections/{end_user_id:str}/token",
+        cache_control=NO_STORE,
+        summary="A working access token",
+    )
     async def token(
         self, request: Request[Any, Any, Any], svc: Services, name: str, end_user_id: str, force_refresh: bool = False
     ) -> TokenOut:

@@ -61,7 +61,8 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 def error_response(request: Request[Any, Any, Any], status: int, code: str, detail: str) -> Response[Any]:
-    headers = {"WWW-Authenticate": 'Bearer realm="oauthhandler", Basic realm="oauthhandler"'} if status == 401 else {}
+    # Bearer only: advertising Basic would make browsers prompt for, and then replay, an account's password.
+    headers = {"WWW-Authenticate": 'Bearer realm="oauthhandler"'} if status == 401 else {}
     if wants_html(request):
         return Template(
             "message.html",
@@ -80,7 +81,7 @@ def _validation_detail(exc: ValidationException) -> str:
             detail = field_error(str(item.get("message", "is invalid")))
             # A query or path parameter has no "$." path: name the parameter Litestar reports.
             return detail if key == "data" or not detail.startswith("body:") else f"{key}:{detail[5:]}"
-    return "the request body could not be read as the expected JSON object"
+    return "body: could not be read as the expected JSON object"
 
 
 def on_domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Response[Any]:
@@ -91,6 +92,8 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc.__cause__, SerializationException):  # Litestar's 400 for a body that is not JSON
         return error_response(request, 422, "invalid_request", "body: not valid JSON")
     if isinstance(exc, ValidationException) or (exc.status_code == 400 and "body" in str(exc.detail).lower()):
+        if not exc.extra and isinstance(exc, ValidationException):  # a missing query parameter: Litestar names it
+            return error_response(request, 422, "invalid_request", str(exc.detail).split(" for ")[0])
         return error_response(request, 422, "invalid_request", _validation_detail(exc))  # type: ignore[arg-type]
     code = _HTTP_CODES.get(exc.status_code, "error")
     detail = exc.detail if exc.status_code < 500 else "Something went wrong on our side."
@@ -98,7 +101,10 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    # The route's template, not the path: a path can hold a live connect token.
+    handler = request.scope.get("route_handler")
+    route = handler.handler_name if handler is not None else "an unmatched route"
+    log.error("unhandled %s in %s %s", type(exc).__name__, request.method, route, exc_info=exc)
     return error_response(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from litestar import Request, Response, get
@@ -16,6 +17,7 @@ from oauthhandler.domain.services import Services
 from oauthhandler.domain.urls import with_query
 
 CALLBACK_PATH = "/authorization-success"
+log = logging.getLogger("oauthhandler.web")
 
 
 def flow_cookie_name(state: str) -> str:
@@ -46,6 +48,8 @@ async def _finish(svc: Services, params: authorization.CallbackParams, nonce: st
     try:
         result = await authorization.complete_authorization(svc, params, nonce)
     except AuthorizationFailed as failure:
+        if failure.__cause__ is not None:
+            log.error("connect flow failed after its state was spent", exc_info=failure.__cause__)
         if failure.redirect_url is None:
             return _page("Connection failed", failure.detail, failure.code, status=400)
         back = {"status": "error", "error": failure.code, "provider": failure.provider}

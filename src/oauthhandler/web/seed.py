@@ -22,7 +22,7 @@ from oauthhandler.web.schemas import (
     TokenOut,
     convert,
 )
-from oauthhandler.web.views import provider_out, token_out
+from oauthhandler.web.views import NO_STORE, provider_out, token_out
 
 
 @post("/signup", status_code=HTTP_201_CREATED, tags=["Accounts"], summary="Sign up (JSON or form)")
@@ -51,7 +51,7 @@ async def verify_email(request: Request[Any, Any, Any], svc: Services, token: st
     return Response(AccountOut(account.id, account.email, True))
 
 
-@post("/enable-provider", tags=["Seed"], summary="Enable or update a provider (JSON or form)")
+@post("/enable-provider", status_code=200, tags=["Seed"], summary="Enable or update a provider (JSON or form)")
 async def enable_provider(request: Request[Any, Any, Any], svc: Services) -> ProviderOut:
     data = convert(await read_fields(request), EnableProviderIn)
     account = await caller(request, svc, email=data.email, password=data.password)
@@ -59,7 +59,7 @@ async def enable_provider(request: Request[Any, Any, Any], svc: Services) -> Pro
     return provider_out(config, svc.policy)
 
 
-@get("/get-access-token", tags=["Seed"], summary="A working access token")
+@get("/get-access-token", cache_control=NO_STORE, tags=["Seed"], summary="A working access token")
 async def get_access_token(
     request: Request[Any, Any, Any],
     svc: Services,
@@ -70,7 +70,13 @@ async def get_access_token(
     return token_out(await token_for(request, svc, provider, end_user_id, force_refresh))
 
 
-@post("/get-access-token", status_code=200, tags=["Seed"], summary="A working access token (form, login creds)")
+@post(
+    "/get-access-token",
+    status_code=200,
+    cache_control=NO_STORE,
+    tags=["Seed"],
+    summary="A working access token (form, login creds)",
+)
 async def post_access_token(request: Request[Any, Any, Any], svc: Services) -> TokenOut:
     data = convert(await read_fields(request), GetTokenIn)
     account = await caller(request, svc, email=data.email, password=data.password)

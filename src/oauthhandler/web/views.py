@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from litestar.datastructures import CacheControlHeader
+
 from oauthhandler.domain.model import Connection, IssuedToken, Policy, ProviderConfig
 from oauthhandler.web.schemas import ConnectionOut, ProviderOut, TokenOut
+
+# Tokens and keys in a response must not be kept by any cache on the way (RFC 6749, section 5.1).
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 def provider_out(config: ProviderConfig, policy: Policy) -> ProviderOut:

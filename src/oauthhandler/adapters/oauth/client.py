@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -82,7 +83,9 @@ class AuthlibProviderClient:
         client = self._client(spec, credentials, redirect_uri=redirect_uri)
         extra = dict(spec.token_params) | ({"code_verifier": code_verifier} if code_verifier else {})
         url = spec.render(spec.token_url, connection_config)
-        data = await _call(lambda: client.fetch_token(url, grant_type="authorization_code", code=code, **extra))
+        data = await _call(
+            lambda: client.fetch_token(url, grant_type="authorization_code", code=code, **extra), self._timeout
+        )
         return token_set(spec, data, now)
 
     async def refresh(
@@ -101,7 +104,8 @@ class AuthlibProviderClient:
         data = await _call(
             lambda: client.fetch_token(
                 url, grant_type="refresh_token", refresh_token=tokens.refresh_token, **spec.refresh_params
-            )
+            ),
+            self._timeout,
         )
         return token_set(spec, data, now)
 
@@ -121,19 +125,25 @@ class AuthlibProviderClient:
             (tokens.refresh_token, "refresh_token") if tokens.refresh_token else (tokens.access_token, "access_token")
         )
         try:
-            response = await client.revoke_token(url, token=token, token_type_hint=hint)
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(self._timeout):
+                response = await client.revoke_token(url, token=token, token_type_hint=hint)
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise ProviderUnavailable(f"Revocation failed: {type(exc).__name__}.") from None
         return bool(response.status_code == 200)
 
 
-async def _call(request: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    """Run a token request; the provider's error codes become GrantRejected, anything else ProviderUnavailable."""
+async def _call(request: Callable[[], Awaitable[dict[str, Any]]], deadline: float) -> dict[str, Any]:
+    """Run a token request; the provider's error codes become GrantRejected, anything else ProviderUnavailable.
+
+    httpx's timeout bounds each read, so a provider dripping bytes could hold a call (and the refresh lease)
+    for ever: the deadline bounds the whole call.
+    """
     try:
-        return dict(await request())
+        async with asyncio.timeout(deadline):
+            return dict(await request())
     except OAuthError as exc:
         raise GrantRejected(str(exc.error or "provider_error"), "The provider refused the token request.") from None
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         raise ProviderUnavailable("The provider did not answer in time.") from None
     except httpx.HTTPStatusError as exc:
         raise ProviderUnavailable(f"The provider answered HTTP {exc.response.status_code}.") from None

@@ -9,6 +9,8 @@ from typing import Any
 from oauthhandler.domain.errors import ProviderUnavailable
 from oauthhandler.domain.model import ProviderSpec, TokenSet, parse_scopes
 
+MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600  # a larger expires_in is read as "ten years"
+
 
 def _at_path(data: Mapping[str, Any], path: str) -> Any:
     node: Any = data
@@ -24,9 +26,9 @@ def _expires_at(spec: ProviderSpec, body: Mapping[str, Any], now: datetime) -> d
         return now + lifetime if lifetime else None
     try:
         seconds = int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ProviderUnavailable("The provider sent an expires_in that is not a number.") from None
-    return now + timedelta(seconds=seconds)
+    return now + timedelta(seconds=min(max(seconds, 0), MAX_LIFETIME_SECONDS))
 
 
 def token_set(spec: ProviderSpec, data: Mapping[str, Any], now: datetime) -> TokenSet:
@@ -48,4 +50,5 @@ def token_set(spec: ProviderSpec, data: Mapping[str, Any], now: datetime) -> Tok
         expires_at=_expires_at(spec, body, now),
         scopes=parse_scopes(scope) if isinstance(scope, str | list) else (),
         raw=dict(data),
+        obtained_at=now,
     )

@@ -37,6 +37,7 @@ class RowCodec:
             "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
             "scopes": list(tokens.scopes),
             "raw": tokens.raw,
+            "obtained_at": tokens.obtained_at.isoformat() if tokens.obtained_at else None,
         }
         return self.box.encrypt(msgspec.json.encode(data))
 
@@ -50,6 +51,7 @@ class RowCodec:
             expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
             scopes=tuple(data["scopes"]),
             raw=data["raw"],
+            obtained_at=datetime.fromisoformat(data["obtained_at"]) if data.get("obtained_at") else None,
         )
 
     def connection(self, row: Any) -> Connection:

@@ -33,7 +33,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Reads run in autocommit and writes roll back themselves: no reset round trip per checkout.
         kwargs.setdefault("pool_reset_on_return", None)
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    # hide_parameters: a database error's message must not carry the values it was given (hashes, ciphertext).
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -37,7 +37,7 @@ class SqlRefreshLease:
         self._local: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @asynccontextmanager
-    async def hold(self, connection_id: str) -> AsyncIterator[None]:
+    async def hold(self, connection_id: str) -> AsyncIterator[str]:
         local = self._local.get(connection_id)
         if local is None:
             local = self._local[connection_id] = asyncio.Lock()
@@ -45,7 +45,7 @@ class SqlRefreshLease:
             owner = new_id()
             await self._acquire(connection_id, owner)
             try:
-                yield
+                yield owner
             finally:
                 await self._release(connection_id, owner)
 

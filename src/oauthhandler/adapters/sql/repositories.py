@@ -194,18 +194,30 @@ class SqlConnectionRepository(_Repo):
             "created_at": connection.created_at,
             "updated_at": connection.updated_at,
             "last_refreshed_at": None,
+            "lease_owner": None,
+            "lease_expires_at": None,
         }
-        update = ["status", "tokens_enc", "scopes", "expires_at", "connection_config", "updated_at"]
+        update = [
+            "status",
+            "tokens_enc",
+            "scopes",
+            "expires_at",
+            "connection_config",
+            "updated_at",
+            "lease_owner",
+            "lease_expires_at",
+        ]
         await self.conn.execute(
             _upsert(self.conn, t.connections, values, ["account_id", "provider", "end_user_id"], update)
         )
         stored = await self.get(connection.account_id, connection.provider, connection.end_user_id)
         return stored or replace(connection)
 
-    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime) -> None:
-        await self.conn.execute(
+    async def save_tokens(self, connection_id: str, tokens: TokenSet, refreshed_at: datetime, lease: str) -> bool:
+        c = t.connections.c
+        result = await self.conn.execute(
             t.connections.update()
-            .where(t.connections.c.id == connection_id)
+            .where(c.id == connection_id, c.lease_owner == lease)
             .values(
                 tokens_enc=self.codec.seal_tokens(tokens),
                 scopes=list(tokens.scopes),
@@ -214,11 +226,16 @@ class SqlConnectionRepository(_Repo):
                 last_refreshed_at=refreshed_at,
             )
         )
+        return bool(result.rowcount)
 
-    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime) -> None:
-        await self.conn.execute(
-            t.connections.update().where(t.connections.c.id == connection_id).values(status=status.value, updated_at=at)
+    async def set_status(self, connection_id: str, status: ConnectionStatus, at: datetime, lease: str) -> bool:
+        c = t.connections.c
+        result = await self.conn.execute(
+            t.connections.update()
+            .where(c.id == connection_id, c.lease_owner == lease)
+            .values(status=status.value, updated_at=at)
         )
+        return bool(result.rowcount)
 
     async def delete(self, connection_id: str) -> None:
         await self.conn.execute(t.connections.delete().where(t.connections.c.id == connection_id))

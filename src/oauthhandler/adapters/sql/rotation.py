@@ -16,7 +16,7 @@ async def key_ids_in_use(engine: AsyncEngine) -> set[str]:
         for table, _, columns in ENCRYPTED_COLUMNS:
             for column in columns:
                 col = table.c[column]
-                rows = await conn.execute(sa.select(sa.distinct(sa.func.substr(col, 4, 12))).where(col.is_not(None)))
+                rows = await conn.execute(sa.select(sa.func.substr(col, 4, 12)).where(col.is_not(None)).distinct())
                 found |= {row[0] for row in rows}
     return found
 
