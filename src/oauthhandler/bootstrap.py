@@ -97,6 +97,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
 
 def build_app(settings: Settings | None = None) -> Litestar:
     """The ASGI app for a server worker."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs each provider URL, shop names included
     settings = settings or Settings()
     runtime = build_runtime(settings)
     context = AppContext(

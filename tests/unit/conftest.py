@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from oauthhandler.domain import accounts, authorization, providers
-from oauthhandler.domain.model import Account, ConnectionConfigField, Policy, ProviderSpec
+from oauthhandler.domain.model import Account, AuthMode, ConnectionConfigField, Policy, ProviderSpec
 from oauthhandler.domain.services import Services
 from tests.support.fakes import (
     FakeClock,
@@ -37,6 +37,14 @@ CATALOGED = ProviderSpec(
     reauthorization_errors=("invalid_grant", "token_revoked"),
 )
 
+OAUTH1ISH = ProviderSpec(
+    name="oauth1ish",
+    display_name="OAuth 1",
+    authorization_url="https://o1.test/authorize",
+    token_url="https://o1.test/access_token",
+    auth_mode=AuthMode.OAUTH1,
+)
+
 
 @dataclass
 class World:
@@ -56,7 +64,7 @@ def world() -> World:
         clock=clock,
         hasher=FakeHasher(),
         mailer=mailer,
-        catalog=StaticCatalog(SHOPLIKE, CATALOGED),
+        catalog=StaticCatalog(SHOPLIKE, CATALOGED, OAUTH1ISH),
         oauth=oauth,
         refresh_lock=InMemoryRefreshLock(),
         policy=Policy(public_url="https://oauth.test"),

@@ -9,6 +9,7 @@ from oauthhandler.domain import providers
 from oauthhandler.domain.access_token import get_access_token
 from oauthhandler.domain.connections import get_connection, list_connections
 from oauthhandler.domain.errors import (
+    AuthModeNotSupported,
     AuthorizationFailed,
     ConnectionNotFound,
     ConnectLinkGone,
@@ -201,3 +202,28 @@ async def test_malformed_redirect_url_is_invalid_request(world: World, redirect_
     await providers.enable_provider(world.svc, account, "custom", CUSTOM)
     with pytest.raises(InvalidRequest, match="redirect_url"):
         await flow.start_authorization(world.svc, account, "custom", "u1", redirect_url)
+
+
+async def test_a_provider_disabled_during_the_exchange_leaves_no_orphan_connection(world: World) -> None:
+    account = await verified_account(world)
+    start = await _started(world, account)
+    original = world.oauth.exchange_code
+
+    async def exchange_while_disabled(*args: object, **kw: object) -> object:
+        await providers.disable_provider(world.svc, account, "custom")
+        return await original(*args, **kw)  # type: ignore[arg-type]
+
+    world.oauth.exchange_code = exchange_while_disabled  # type: ignore[method-assign]
+    with pytest.raises(AuthorizationFailed) as failed:
+        await flow.complete_authorization(
+            world.svc, flow.CallbackParams(state=start.state, code="c"), start.browser_nonce
+        )
+    assert failed.value.code == "provider_not_enabled"
+    assert world.db.state.connections == {}
+
+
+async def test_auth_modes_other_than_oauth2_are_refused_clearly(world: World) -> None:
+    account = await verified_account(world)
+    await providers.enable_provider(world.svc, account, "oauth1ish", providers.ProviderInput("id", "secret"))
+    with pytest.raises(AuthModeNotSupported):
+        await flow.start_authorization(world.svc, account, "oauth1ish", "u1")

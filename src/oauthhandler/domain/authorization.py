@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from oauthhandler.domain.errors import (
+    AuthModeNotSupported,
     AuthorizationFailed,
     ConnectLinkGone,
     GrantRejected,
@@ -16,7 +17,14 @@ from oauthhandler.domain.errors import (
     ProviderUnavailable,
     safe_code,
 )
-from oauthhandler.domain.model import Account, AuthorizationAttempt, Connection, ConnectionStatus, TokenSet
+from oauthhandler.domain.model import (
+    Account,
+    AuthMode,
+    AuthorizationAttempt,
+    Connection,
+    ConnectionStatus,
+    TokenSet,
+)
 from oauthhandler.domain.providers import resolve_spec
 from oauthhandler.domain.randomness import digest, matches, new_id, new_token
 from oauthhandler.domain.services import Services
@@ -83,7 +91,10 @@ async def start_authorization(
             check_url("redirect_url", redirect_url)
             if not config.redirect_url or not same_origin(redirect_url, config.redirect_url):
                 raise InvalidRequest("redirect_url: must share the origin of the provider's redirect_url")
-        checked = resolve_spec(svc, config).check_connection_config(connection_config)
+        spec = resolve_spec(svc, config)
+        if spec.auth_mode != AuthMode.OAUTH2:
+            raise AuthModeNotSupported(f"{provider}: auth mode {spec.auth_mode.value} is not supported yet")
+        checked = spec.check_connection_config(connection_config)
         token = new_token()
         now = svc.clock.now()
         # Housekeeping on the way: attempts whose link and state are long dead hold nothing worth keeping.
@@ -217,6 +228,8 @@ async def _store_connection(svc: Services, attempt: AuthorizationAttempt, tokens
         now,
     )
     async with svc.db.transaction() as uow:
+        if await uow.providers.get(attempt.account_id, attempt.provider) is None:  # disabled meanwhile
+            raise _failure(attempt, "provider_not_enabled", "The provider was disabled during the authorization.")
         await uow.connections.upsert(connection)
         await uow.commit()
     return FlowResult(attempt.redirect_url, attempt.provider, attempt.end_user_id)

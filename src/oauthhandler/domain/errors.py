@@ -125,6 +125,6 @@ class MailUnavailable(DomainError):
     detail = "The verification mail could not be sent; nothing was stored. Try again later."
 
 
-class OAuth1NotSupported(DomainError):
+class AuthModeNotSupported(DomainError):
     code = "auth_mode_not_supported"
     detail = "This provider's auth mode is not supported yet."

@@ -28,7 +28,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.ReauthorizationRequired: 409,
     e.ProviderUnavailable: 502,
     e.GrantRejected: 502,
-    e.OAuth1NotSupported: 422,
+    e.AuthModeNotSupported: 422,
     e.MailUnavailable: 503,
 }
 
