@@ -11,14 +11,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from oauthhandler.adapters.sql.codec import RowCodec
-from oauthhandler.adapters.sql.repositories import (
+from oauthhandler.adapters.sql.account_repositories import (
     SqlAccountRepository,
     SqlApiKeyRepository,
+    SqlVerificationRepository,
+)
+from oauthhandler.adapters.sql.codec import RowCodec
+from oauthhandler.adapters.sql.oauth_repositories import (
     SqlAttemptRepository,
     SqlConnectionRepository,
     SqlProviderRepository,
-    SqlVerificationRepository,
 )
 from oauthhandler.adapters.sql.token_read import SqliteDirectTokenReader, read_with_engine
 from oauthhandler.domain.model import KeyedConnection

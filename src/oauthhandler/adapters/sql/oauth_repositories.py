@@ -1,4 +1,4 @@
-"""SQL repositories on one AsyncConnection, in SQLAlchemy Core: no ORM session on any request path."""
+"""SQL repositories of providers, connections and authorization attempts, in SQLAlchemy Core."""
 
 from __future__ import annotations
 
@@ -6,136 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from oauthhandler.adapters.sql import tables as t
-from oauthhandler.adapters.sql.codec import RowCodec
-from oauthhandler.domain.model import (
-    Account,
-    ApiKey,
-    AuthorizationAttempt,
-    Connection,
-    ConnectionStatus,
-    EmailVerification,
-    ProviderConfig,
-    TokenSet,
-)
+from oauthhandler.adapters.sql.base import SqlRepository, upsert
+from oauthhandler.domain.model import AuthorizationAttempt, Connection, ConnectionStatus, ProviderConfig, TokenSet
 
 
-def _upsert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any], keys: list[str], update: list[str]) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    return statement.on_conflict_do_update(index_elements=keys, set_={k: statement.excluded[k] for k in update})
-
-
-def _account(row: Any) -> Account:
-    return Account(row.id, row.email, row.password_hash, row.email_verified, row.created_at)
-
-
-class _Repo:
-    def __init__(self, conn: AsyncConnection, codec: RowCodec) -> None:
-        self.conn, self.codec = conn, codec
-
-
-class SqlAccountRepository(_Repo):
-    async def add(self, account: Account) -> bool:
-        try:
-            async with self.conn.begin_nested():
-                await self.conn.execute(
-                    t.accounts.insert().values(
-                        id=account.id,
-                        email=account.email,
-                        password_hash=account.password_hash,
-                        email_verified=account.email_verified,
-                        created_at=account.created_at,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def get(self, account_id: str) -> Account | None:
-        row = (await self.conn.execute(t.accounts.select().where(t.accounts.c.id == account_id))).first()
-        return _account(row) if row else None
-
-    async def by_email(self, email: str) -> Account | None:
-        row = (await self.conn.execute(t.accounts.select().where(t.accounts.c.email == email))).first()
-        return _account(row) if row else None
-
-    async def mark_verified(self, account_id: str) -> None:
-        await self.conn.execute(t.accounts.update().where(t.accounts.c.id == account_id).values(email_verified=True))
-
-    async def delete(self, account_id: str) -> None:
-        await self.conn.execute(t.accounts.delete().where(t.accounts.c.id == account_id))
-
-
-class SqlApiKeyRepository(_Repo):
-    async def add(self, key: ApiKey) -> None:
-        await self.conn.execute(
-            t.api_keys.insert().values(
-                id=key.id,
-                account_id=key.account_id,
-                name=key.name,
-                key_hash=key.key_hash,
-                created_at=key.created_at,
-            )
-        )
-
-    async def list(self, account_id: str) -> list[ApiKey]:
-        k = t.api_keys.c
-        rows = await self.conn.execute(
-            t.api_keys.select().where(k.account_id == account_id, k.revoked_at.is_(None)).order_by(k.created_at)
-        )
-        return [ApiKey(r.id, r.account_id, r.name, r.key_hash, r.created_at, r.revoked_at) for r in rows]
-
-    async def revoke(self, account_id: str, key_id: str, at: datetime) -> bool:
-        k = t.api_keys.c
-        result = await self.conn.execute(
-            t.api_keys.update()
-            .where(k.id == key_id, k.account_id == account_id, k.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        return bool(result.rowcount)
-
-    async def account_for(self, key_hash: str) -> Account | None:
-        k, a = t.api_keys.c, t.accounts.c
-        row = (
-            await self.conn.execute(
-                sa.select(a.id, a.email, a.password_hash, a.email_verified, a.created_at)
-                .select_from(t.api_keys.join(t.accounts, k.account_id == a.id))
-                .where(k.key_hash == key_hash, k.revoked_at.is_(None))
-            )
-        ).first()
-        return _account(row) if row else None
-
-
-class SqlVerificationRepository(_Repo):
-    async def add(self, verification: EmailVerification) -> None:
-        await self.conn.execute(
-            t.email_verifications.insert().values(
-                token_hash=verification.token_hash,
-                account_id=verification.account_id,
-                expires_at=verification.expires_at,
-            )
-        )
-
-    async def consume(self, token_hash: str, now: datetime) -> str | None:
-        v = t.email_verifications.c
-        result = await self.conn.execute(
-            t.email_verifications.update()
-            .where(v.token_hash == token_hash, v.used_at.is_(None), v.expires_at > now)
-            .values(used_at=now)
-        )
-        if not result.rowcount:
-            return None
-        row = (await self.conn.execute(sa.select(v.account_id).where(v.token_hash == token_hash))).first()
-        return row.account_id if row else None
-
-
-class SqlProviderRepository(_Repo):
+class SqlProviderRepository(SqlRepository):
     async def get(self, account_id: str, name: str) -> ProviderConfig | None:
         p = t.providers.c
         row = (await self.conn.execute(t.providers.select().where(p.account_id == account_id, p.name == name))).first()
@@ -149,7 +25,7 @@ class SqlProviderRepository(_Repo):
     async def save(self, config: ProviderConfig) -> None:
         values = self.codec.provider_values(config)
         update = [k for k in values if k not in ("account_id", "name", "created_at")]
-        await self.conn.execute(_upsert(self.conn, t.providers, values, ["account_id", "name"], update))
+        await self.conn.execute(upsert(self.conn, t.providers, values, ["account_id", "name"], update))
 
     async def delete(self, account_id: str, name: str) -> bool:
         p = t.providers.c
@@ -157,7 +33,7 @@ class SqlProviderRepository(_Repo):
         return bool(result.rowcount)
 
 
-class SqlConnectionRepository(_Repo):
+class SqlConnectionRepository(SqlRepository):
     async def get(self, account_id: str, provider: str, end_user_id: str) -> Connection | None:
         c = t.connections.c
         row = (
@@ -208,7 +84,7 @@ class SqlConnectionRepository(_Repo):
             "lease_expires_at",
         ]
         await self.conn.execute(
-            _upsert(self.conn, t.connections, values, ["account_id", "provider", "end_user_id"], update)
+            upsert(self.conn, t.connections, values, ["account_id", "provider", "end_user_id"], update)
         )
         stored = await self.get(connection.account_id, connection.provider, connection.end_user_id)
         return stored or replace(connection)
@@ -245,7 +121,7 @@ class SqlConnectionRepository(_Repo):
         await self.conn.execute(t.connections.delete().where(c.account_id == account_id, c.provider == provider))
 
 
-class SqlAttemptRepository(_Repo):
+class SqlAttemptRepository(SqlRepository):
     async def add(self, attempt: AuthorizationAttempt) -> None:
         await self.conn.execute(
             t.attempts.insert().values(
