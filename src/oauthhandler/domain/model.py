@@ -162,9 +162,6 @@ class ProviderConfig:
             raise InvalidRequest(f"provider {self.name}: neither in the catalog nor configured with URLs")
         return spec
 
-    def callback_url(self, policy: Policy) -> str:
-        return policy.callback_url
-
 
 @dataclass(frozen=True, slots=True)
 class TokenSet:

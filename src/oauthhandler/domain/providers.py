@@ -135,6 +135,3 @@ async def disable_provider(svc: Services, account: Account, name: str) -> None:
 def resolve_spec(svc: Services, config: ProviderConfig) -> ProviderSpec:
     """The spec in force for a config: the catalog's (as loaded now) or the custom one."""
     return config.spec(svc.catalog.get(config.name))
-
-
-__all__ = ["ProviderInput", "disable_provider", "enable_provider", "get_provider", "list_providers"]

@@ -14,7 +14,7 @@ NO_STORE = CacheControlHeader(no_store=True)
 def provider_out(config: ProviderConfig, policy: Policy) -> ProviderOut:
     return ProviderOut(
         config.name,
-        config.callback_url(policy),
+        policy.callback_url,
         list(config.scopes),
         config.redirect_url,
         config.created_at,
