@@ -12,7 +12,7 @@ from oauthhandler.domain.errors import (
     MailUnavailable,
     Unauthorized,
 )
-from oauthhandler.domain.model import Account, EmailVerification
+from oauthhandler.domain.model import Account, EmailVerification, has_control_characters
 from oauthhandler.domain.randomness import digest, new_id, new_token
 from oauthhandler.domain.services import Services
 
@@ -23,7 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 def check_signup(email: str, password: str) -> str:
     """The normalized email, or InvalidRequest naming the bad field."""
     email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email) or any(ord(c) < 32 or ord(c) == 127 for c in email):
+    if len(email) > 254 or not _EMAIL.match(email) or has_control_characters(email):
         raise InvalidRequest("email: not a valid email address")
     if "\x00" in password:
         raise InvalidRequest("password: must not contain NUL characters")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -24,13 +23,12 @@ from oauthhandler.domain.model import (
     Connection,
     ConnectionStatus,
     TokenSet,
+    has_control_characters,
 )
 from oauthhandler.domain.providers import resolve_spec
 from oauthhandler.domain.randomness import digest, matches, new_id, new_token
 from oauthhandler.domain.services import Services
 from oauthhandler.domain.urls import check_url, same_origin
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ class FlowResult:
 def check_end_user_id(end_user_id: str) -> str:
     if not isinstance(end_user_id, str) or not 1 <= len(end_user_id) <= 255:
         raise InvalidRequest("end_user_id: must be 1 to 255 characters")
-    if _CONTROL.search(end_user_id):
+    if has_control_characters(end_user_id):
         raise InvalidRequest("end_user_id: must not contain control characters")
     return end_user_id
 

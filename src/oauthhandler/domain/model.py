@@ -127,6 +127,14 @@ class ProviderSpec:
         return None if self.token_lifetime_default is None else timedelta(seconds=self.token_lifetime_default)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL, newlines, tabs and the like: never part of an id, an email or a credential (and NUL breaks PostgreSQL)."""
+    return _CONTROL.search(text) is not None
+
+
 def parse_scopes(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     """Scopes as given by a developer: a list, or one string split on spaces or commas."""
     if value is None:

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 
 from oauthhandler.domain.errors import InvalidRequest, ProviderNotEnabled
-from oauthhandler.domain.model import Account, ClientCredentials, ProviderConfig, ProviderSpec, parse_scopes
+from oauthhandler.domain.model import (
+    Account,
+    ClientCredentials,
+    ProviderConfig,
+    ProviderSpec,
+    has_control_characters,
+    parse_scopes,
+)
 from oauthhandler.domain.services import Services
 from oauthhandler.domain.urls import check_url
 
@@ -16,7 +23,6 @@ _CUSTOM_ONLY = ("authorization_url", "token_url", "revocation_url", "token_auth_
 RESERVED_PARAMS = frozenset(
     {"client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"}
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
@@ -75,7 +81,7 @@ async def enable_provider(svc: Services, account: Account, name: str, given: Pro
     """Create or update the account's config for a provider; connections and created_at are kept."""
     catalog_spec = svc.catalog.get(check_name(name))
     for key in ("client_id", "client_secret", "api_key", "api_secret"):
-        if _CONTROL.search(getattr(given, key) or ""):
+        if has_control_characters(getattr(given, key) or ""):
             raise InvalidRequest(f"{key}: must not contain control characters")
     if catalog_spec is not None:
         for key in _CUSTOM_ONLY:

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from oauthhandler.domain import api_keys, authorization, connections, providers
 from oauthhandler.domain.model import Account
 from oauthhandler.domain.services import Services
-from oauthhandler.web.bodies import provide_account, token_for
+from oauthhandler.web.auth import provide_account, token_for
 from oauthhandler.web.schemas import (
     ApiKeyCreated,
     ApiKeyIn,

@@ -11,7 +11,8 @@ from litestar.status_codes import HTTP_201_CREATED
 from oauthhandler.domain import access_token, accounts, providers
 from oauthhandler.domain.services import Services
 from oauthhandler.web.api import provider_input
-from oauthhandler.web.bodies import caller, read_fields, token_for
+from oauthhandler.web.auth import caller, token_for
+from oauthhandler.web.bodies import read_fields
 from oauthhandler.web.errors import wants_html
 from oauthhandler.web.schemas import (
     AccountOut,
